@@ -6,20 +6,54 @@ import nox
 
 nox.options.default_venv_backend = "venv"
 nox.options.reuse_venv = "yes"
-nox.options.sessions = ["tests", "lint", "typecheck"]
+nox.options.sessions = ["tests", "conformance", "mutants", "lint", "typecheck"]
 
-PACKAGES = ["reference/goeventbus"]
+PACKAGES = ["reference/goeventbus", "conformance/goeventbus_conformance"]
+CONFORMANCE_REPORTS = "reports/conformance"
+LIST_IMPLEMENTATIONS = (
+    "from goeventbus_conformance.loading import registered; print(*sorted(registered()))"
+)
 
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """The test suite with the reference's line and branch coverage."""
+    """The project's own tests, with the reference's line and branch coverage."""
     session.install("-e", ".[test]")
     session.run(
         "pytest",
         "--cov=goeventbus",
         "--cov-report=term",
         "--cov-fail-under=95",
+        *session.posargs,
+    )
+
+
+@nox.session
+def conformance(session: nox.Session) -> None:
+    """The conformance suite against every registered implementation, or the one given.
+
+    ``nox -s conformance -- --impl module:Class`` tests just that class; any other
+    arguments (``--hypothesis-profile thorough``, ``-k machines``) reach pytest.
+    """
+    session.install("-e", ".[conformance]")
+    suite = ["pytest", "--pyargs", "goeventbus_conformance"]
+    report = f"--conformance-report={CONFORMANCE_REPORTS}"
+    if any(arg.startswith("--impl") for arg in session.posargs):
+        session.run(*suite, report, *session.posargs)
+        return
+    names = session.run("python", "-c", LIST_IMPLEMENTATIONS, silent=True)
+    for name in str(names).split():
+        session.run(*suite, f"--impl={name}", report, *session.posargs)
+
+
+@nox.session
+def mutants(session: nox.Session) -> None:
+    """The suite tests itself: it must accept the reference and kill every mutant."""
+    session.install("-e", ".[conformance]")
+    session.run(
+        "python",
+        "conformance/mutants/run.py",
+        f"--report={CONFORMANCE_REPORTS}/mutants.md",
         *session.posargs,
     )
 

@@ -1,0 +1,1 @@
+"""Deliberately broken EventStores that the conformance suite must reject (``nox -s mutants``)."""
