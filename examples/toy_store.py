@@ -7,7 +7,7 @@ from collections import deque
 
 
 class ToyStore:
-    def __init__(self, dispatcher, size=65536, policy=None, *, async_mode=False, workers=None, clock=None):  # noqa: E501
+    def __init__(self, dispatcher, size=65536, policy=None, *, async_mode=False, workers=None, clock=None):
         self.dispatcher, self.size, self.policy, self.async_mode = dispatcher, size, policy, async_mode
         self.queue = deque(maxlen=size)  # a full deque drops the oldest, silently
 
