@@ -3,51 +3,20 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
-from goeventbus import Context, Event, EventStore, OverrunPolicy, Result
+from goeventbus import Context, EventStore, OverrunPolicy, Result
+from goeventbus_conformance.helpers import WAIT, join, numbered, spawn, until, within
 
-#: The bound on every wait in these tests; reaching it means the test failed, not that
-#: the machine was slow (nothing here takes more than milliseconds when correct).
-WAIT = 10.0
-
-
-def within(seconds: float = WAIT) -> Context:
-    """A context that gives up after ``seconds``: every drain/close/BLOCK in a test uses one."""
-    return Context.background().with_timeout(seconds)
-
-
-def numbered(n: int, projection: str = "p") -> Event:
-    """Event ``n`` of a sequence: handlers read the number back from ``args["n"]``."""
-    return Event(str(n), projection, {"n": n})
-
-
-def until(ready: Callable[[], bool], what: str, timeout: float = WAIT) -> None:
-    """Wait for a condition another thread brings about; fail, naming it, after ``timeout``."""
-    deadline = time.monotonic() + timeout
-    while not ready():
-        assert time.monotonic() < deadline, f"timed out after {timeout}s waiting for {what}"
-        time.sleep(0.001)
+__all__ = ["WAIT", "Recorder", "blocked", "join", "numbered", "spawn", "until", "within"]
 
 
 def blocked(store: EventStore, count: int = 1) -> None:
     """Wait until ``count`` threads are parked in a BLOCK wait of the reference store."""
     until(lambda: store._room_waiters >= count, f"{count} BLOCK waiter(s)")
-
-
-def join(thread: threading.Thread, timeout: float = WAIT) -> None:
-    thread.join(timeout)
-    assert not thread.is_alive(), f"thread {thread.name} still running after {timeout}s"
-
-
-def spawn(target: Callable[..., Any], *args: Any, name: str = "test-thread") -> threading.Thread:
-    thread = threading.Thread(target=target, args=args, name=name, daemon=True)
-    thread.start()
-    return thread
 
 
 class Recorder:
