@@ -8,8 +8,16 @@ from typing import Any
 
 import pytest
 
-from goeventbus import Context, EventStore, OverrunPolicy, Result
-from goeventbus_conformance.helpers import WAIT, join, numbered, spawn, until, within
+from goeventbus import Context, EventStore, Result
+from goeventbus_conformance.helpers import (
+    WAIT,
+    join,
+    numbered,
+    spawn,
+    store_factory,
+    until,
+    within,
+)
 
 __all__ = ["WAIT", "Recorder", "blocked", "join", "numbered", "spawn", "until", "within"]
 
@@ -47,18 +55,4 @@ def recorder() -> Recorder:
 @pytest.fixture
 def make_store() -> Iterator[Callable[..., EventStore]]:
     """Build stores that the test need not close (teardown closes them, bounded)."""
-    stores: list[EventStore] = []
-
-    def make(
-        dispatcher: Any = None,
-        size: int = 16,
-        policy: OverrunPolicy = OverrunPolicy.DROP_OLDEST,
-        **options: Any,
-    ) -> EventStore:
-        store = EventStore({} if dispatcher is None else dispatcher, size, policy, **options)
-        stores.append(store)
-        return store
-
-    yield make
-    for store in stores:
-        store.close(within())
+    yield from store_factory(EventStore)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from goeventbus import Context, Event
@@ -87,3 +87,24 @@ class Tally:
     def __call__(self, ctx: Context, args: dict[str, Any]) -> None:
         with self._lock:
             self.counts[args["id"]] += 1
+
+
+def store_factory(impl: type[Any]) -> Iterator[Callable[..., Any]]:
+    """The body of a ``make_store`` fixture: build stores of ``impl``, close them after."""
+    from goeventbus import OverrunPolicy
+
+    stores: list[Any] = []
+
+    def make(
+        dispatcher: Any = None,
+        size: int = 16,
+        policy: OverrunPolicy = OverrunPolicy.DROP_OLDEST,
+        **options: Any,
+    ) -> Any:
+        store = impl({} if dispatcher is None else dispatcher, size, policy, **options)
+        stores.append(store)
+        return store
+
+    yield make
+    for store in stores:
+        store.close(within())

@@ -15,6 +15,7 @@ import pytest
 from hypothesis import settings
 
 from goeventbus_conformance import capabilities, loading, profiles, report
+from goeventbus_conformance.helpers import store_factory
 from goeventbus_conformance.loading import Target
 
 NOT_APPLICABLE = "not applicable"
@@ -138,20 +139,4 @@ def impl() -> type[Any]:
 @pytest.fixture
 def make_store(impl: type[Any]) -> Iterator[Callable[..., Any]]:
     """Build stores of the implementation under test; teardown closes them, bounded."""
-    from goeventbus import Context, OverrunPolicy
-
-    stores: list[Any] = []
-
-    def make(
-        dispatcher: Any = None,
-        size: int = 16,
-        policy: OverrunPolicy = OverrunPolicy.DROP_OLDEST,
-        **options: Any,
-    ) -> Any:
-        store = impl({} if dispatcher is None else dispatcher, size, policy, **options)
-        stores.append(store)
-        return store
-
-    yield make
-    for store in stores:
-        store.close(Context.background().with_timeout(10))
+    yield from store_factory(impl)
