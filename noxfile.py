@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import nox
 
 nox.options.default_venv_backend = "venv"
 nox.options.reuse_venv = "yes"
 nox.options.sessions = ["tests", "conformance", "mutants", "lint", "typecheck"]
 
-PACKAGES = ["reference/goeventbus", "conformance/goeventbus_conformance"]
+PACKAGES = [
+    "reference/goeventbus",
+    "conformance/goeventbus_conformance",
+    "bench/goeventbus_bench",
+    "reports/goeventbus_reports",
+]
+HARNESS = ["python", "-m", "goeventbus_bench"]
 CONFORMANCE_REPORTS = "reports/conformance"
 LIST_IMPLEMENTATIONS = (
     "from goeventbus_conformance.loading import registered; print(*sorted(registered()))"
@@ -74,7 +82,33 @@ def typecheck(session: nox.Session) -> None:
 
 
 @nox.session
+def report(session: nox.Session) -> None:
+    """The main job: the whole benchmark matrix at quick sizes, then its report.
+
+    Writes ``reports/<run-id>/report.html`` (and .md, plots, the pyperf JSON). Arguments
+    reach ``goeventbus_bench run``, e.g. ``nox -s report -- --impl module:Class``.
+    """
+    session.install("-e", ".[bench]")
+    session.run(*HARNESS, "run", "--quick", "--strict", "--report", *session.posargs)
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """The full benchmark matrix (about 15 minutes per implementation here), then its report."""
+    session.install("-e", ".[bench]")
+    session.run(*HARNESS, "run", "--strict", "--report", *session.posargs)
+
+
+@nox.session
+def microbench(session: nox.Session) -> None:
+    """pytest-benchmark micro-benchmarks of the hot paths, compared with the last saved run."""
+    session.install("-e", ".[bench]")
+    compare = ["--benchmark-compare"] if any(Path(".benchmarks").rglob("*.json")) else []
+    session.run("pytest", "bench/micro", "--benchmark-autosave", *compare, *session.posargs)
+
+
+@nox.session
 def quickstart(session: nox.Session) -> None:
-    """The main job until the benchmark report exists: GoEventBus's Quick Start in Python."""
+    """GoEventBus's Quick Start in Python, from a plain (non-editable) install."""
     session.install(".")
     session.run("python", "examples/quickstart.py")
