@@ -8,6 +8,7 @@ the least a buffered bus can do.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from queue import SimpleQueue
 from typing import Any
 
@@ -37,26 +38,11 @@ def dict_call(loops: int, _: Any, params: Params) -> float:
     return perf_counter() - started
 
 
-@body("EnqueueDispatch", "collections.deque")
-def deque_enqueue_dispatch(loops: int, _: Any, params: Params) -> float:
-    table, ctx, event, batch = {PROJECTION: handler}, BACKGROUND, EVENT, params.sizes.batch
-    queue: deque[Any] = deque()
-    append, popleft = queue.append, queue.popleft
-    started = perf_counter()
-    for _ in range(loops):
-        for _ in range(batch):
-            append(event)
-        for _ in range(batch):
-            item = popleft()
-            table[item.projection](ctx, item.args)
-    return perf_counter() - started
-
-
-@body("EnqueueDispatch", "queue.SimpleQueue")
-def simplequeue_enqueue_dispatch(loops: int, _: Any, params: Params) -> float:
-    table, ctx, event, batch = {PROJECTION: handler}, BACKGROUND, EVENT, params.sizes.batch
-    queue: SimpleQueue[Any] = SimpleQueue()
-    put, get = queue.put, queue.get
+def _enqueue_then_dispatch(
+    loops: int, params: Params, put: Callable[[Any], None], get: Callable[[], Any]
+) -> float:
+    table: dict[Any, Any] = {PROJECTION: handler}
+    ctx, event, batch = BACKGROUND, EVENT, params.sizes.batch
     started = perf_counter()
     for _ in range(loops):
         for _ in range(batch):
@@ -65,3 +51,15 @@ def simplequeue_enqueue_dispatch(loops: int, _: Any, params: Params) -> float:
             item = get()
             table[item.projection](ctx, item.args)
     return perf_counter() - started
+
+
+@body("EnqueueDispatch", "collections.deque")
+def deque_enqueue_dispatch(loops: int, _: Any, params: Params) -> float:
+    queue: deque[Any] = deque()
+    return _enqueue_then_dispatch(loops, params, queue.append, queue.popleft)
+
+
+@body("EnqueueDispatch", "queue.SimpleQueue")
+def simplequeue_enqueue_dispatch(loops: int, _: Any, params: Params) -> float:
+    queue: SimpleQueue[Any] = SimpleQueue()
+    return _enqueue_then_dispatch(loops, params, queue.put, queue.get)

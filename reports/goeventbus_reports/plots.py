@@ -9,7 +9,8 @@ as measured on another machine.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,21 @@ def _whiskers(values: Sequence[Measurement | None]) -> list[list[float]]:
         below.append(m.ns - q1 if m else 0.0)
         above.append(q3 - m.ns if m else 0.0)
     return [below, above]
+
+
+def _subject_bars(
+    ax: Axes, table: Table, names: list[str], find: Callable[[str], Measurement | None]
+) -> list[Measurement | None]:
+    """One bar per subject, in its colour, with quartile whiskers."""
+    values = [find(name) for name in names]
+    ax.barh(
+        range(len(names)),
+        [m.ns if m else 0.0 for m in values],
+        xerr=_whiskers(values),
+        color=[colours(table)[n] for n in names],
+        error_kw={"elinewidth": 0.8, "capsize": 2},
+    )
+    return values
 
 
 def _save(figure: Figure, directory: Path, stem: str) -> Path:
@@ -123,21 +139,13 @@ def overview(table: Table, anchor: Anchor, directory: Path) -> Path:
 
 def delivery(table: Table, directory: Path) -> Path | None:
     """Deliver and EnqueueDispatch: implementations, baselines and peers on the same work."""
-    colour = colours(table)
     shared = [c for c in ("Deliver", "EnqueueDispatch") if any(m.case == c for m in table.all)]
     if not shared:
         return None
     figure, axes = plt.subplots(1, len(shared), figsize=(6 * len(shared), 4.5), squeeze=False)
     for ax, case in zip(axes[0], shared, strict=True):
         names = [n for n in subjects(table) if table.get(case, n)]
-        values = [table.get(case, n) for n in names]
-        ax.barh(
-            range(len(names)),
-            [m.ns for m in values if m],
-            xerr=_whiskers(values),
-            color=[colour[n] for n in names],
-            error_kw={"elinewidth": 0.8, "capsize": 2},
-        )
+        values = _subject_bars(ax, table, names, partial(table.get, case))
         for y, m in enumerate(values):
             if m:
                 times = f" ({m.median / table.floor.median:.1f}× floor)" if table.floor else ""
@@ -150,7 +158,7 @@ def delivery(table: Table, directory: Path) -> Path | None:
         ax.set_title(
             case + ": " + (CASES[case].doc.split(":")[0] if case in CASES else ""), fontsize=9
         )
-        ax.margins(x=0.25)
+        ax.margins(x=0.4)
     figure.suptitle("Delivering one event to one handler: stores, baselines and peer libraries")
     figure.tight_layout()
     return _save(figure, directory, "delivery")
@@ -241,18 +249,11 @@ def floor_ratio(table: Table, directory: Path) -> Path | None:
 
 def per_case(table: Table, anchor: Anchor, directory: Path) -> list[Path]:
     """One small figure per case: whoever measured it, and Go's published figure."""
-    colour, paths = colours(table), []
+    paths: list[Path] = []
     for case_name in table.cases():
         names = [n for n in subjects(table) if pick(table, case_name, n)]
-        values = [pick(table, case_name, n) for n in names]
         figure, ax = plt.subplots(figsize=(6, 0.45 * (len(names) + 1) + 1.2))
-        ax.barh(
-            range(len(names)),
-            [m.ns for m in values if m],
-            xerr=_whiskers(values),
-            color=[colour[n] for n in names],
-            error_kw={"elinewidth": 0.8, "capsize": 2},
-        )
+        values = _subject_bars(ax, table, names, partial(pick, table, case_name))
         labels = list(names)
         if case_name in anchor.figures:
             ax.barh(
