@@ -13,6 +13,7 @@ nox.options.sessions = ["tests", "conformance", "mutants", "lint", "typecheck"]
 PACKAGES = [
     "reference/goeventbus",
     "conformance/goeventbus_conformance",
+    "variants/goeventbus_variants",
     "bench/goeventbus_bench",
     "reports/goeventbus_reports",
 ]

@@ -94,7 +94,10 @@ def test_bad_requests_are_refused_before_anything_runs(tmp_path: Path) -> None:
 
 
 def test_list_prints_the_matrix_without_running_it(tmp_path: Path) -> None:
-    listed = harness("run", "--list", "--case", "*Parallel", "--workers", "2", cwd=tmp_path)
+    listed = harness(
+        "run", "--list", "--case", "*Parallel", "--workers", "2", "--impl", "reference",
+        cwd=tmp_path,
+    )  # fmt: skip
     assert listed.returncode == 0, listed.stderr
     assert listed.stdout.split() == [
         "SubscribeParallel[reference,w=2]",

@@ -1,8 +1,9 @@
 """The reference ``EventStore``: GoEventBus's ring-buffer event bus, made exact.
 
-One lock guards the ring and every counter, and it is never held while user code
-runs (handlers, hooks, middleware, a projection's ``__hash__``), so handlers may
-call back into the store freely. ``publish`` claims its whole batch in one critical
+One lock guards the ring and every counter (the hot paths take it as
+``locking.py`` explains), and it is never held while user code runs (handlers,
+hooks, middleware, a projection's ``__hash__``), so handlers may call back into the
+store freely. ``publish`` claims its whole batch in one critical
 section, which is what makes dispatch exactly-once under concurrent publishers; a
 synchronous batch tallies its outcomes locally and adds them to the counters once.
 """
@@ -24,6 +25,7 @@ from goeventbus.clock import Clock, default_clock
 from goeventbus.context import Context
 from goeventbus.errors import BufferFullError, EventBusError, StoreClosedError
 from goeventbus.event import Event
+from goeventbus.locking import acquire_contended
 from goeventbus.pipeline import (
     AfterHook,
     BeforeHook,
@@ -83,6 +85,9 @@ class EventStore:
     """
 
     unsupported: ClassVar[frozenset[str]] = frozenset()
+    #: where pending events wait; a variant may bring its own (``offer``, ``pop_oldest``,
+    #: ``take_all``, ``len``)
+    _ring_type: ClassVar[type[Ring[Any]]] = Ring
 
     def __init__(
         self,
@@ -107,7 +112,7 @@ class EventStore:
         self._lock = threading.Lock()
         self._room = threading.Condition(self._lock)
         self._idle = threading.Condition(self._lock)
-        self._ring: Ring[_Record] = Ring(size)
+        self._ring: Ring[_Record] = self._ring_type(size)
         # Events an interrupted dispatch handed back: older than anything in the ring.
         self._returned: deque[_Record] = deque()
         self._pipeline = Pipeline()
@@ -160,14 +165,18 @@ class EventStore:
             self._count_rejected(1)
             raise
         record = (event, ctx, contextvars.copy_context())
-        with self._lock:
-            try:
-                if self._closed or self._returned or not self._ring.offer(record):
-                    self._accept(record, ctx)
-                self._published += 1
-            except EventBusError:
-                self._rejected += 1
-                raise
+        lock = self._lock
+        if not lock.acquire(False):  # see locking.py: never queue on the lock
+            acquire_contended(lock)
+        try:
+            if self._closed or self._returned or not self._ring.offer(record):
+                self._accept(record, ctx)
+            self._published += 1
+        except EventBusError:
+            self._rejected += 1
+            raise
+        finally:
+            lock.release()
 
     def subscribe_many(self, events: Iterable[Event], ctx: Context | None = None) -> int:
         """Subscribe each event in order under one lock; return how many were accepted.
@@ -187,7 +196,10 @@ class EventStore:
                 break
         captured = contextvars.copy_context()
         accepted = 0
-        with self._lock:
+        lock = self._lock
+        if not lock.acquire(False):
+            acquire_contended(lock)
+        try:
             offer = self._ring.offer
             try:
                 for event in batch[:valid]:
@@ -200,6 +212,8 @@ class EventStore:
                 refusal = exc
             if refusal is not None:
                 self._rejected += 1
+        finally:
+            lock.release()
         if refusal is not None:
             refusal.accepted = accepted  # type: ignore[attr-defined]
             raise refusal
@@ -259,10 +273,15 @@ class EventStore:
 
     def publish(self) -> None:
         """Dispatch every event pending at the call, oldest first."""
-        with self._lock:
+        lock = self._lock
+        if not lock.acquire(False):
+            acquire_contended(lock)
+        try:
             if self._closed:
                 raise StoreClosedError("publish on a closed store")
             batch, handoff = self._take_batch()
+        finally:
+            lock.release()
         self._run_batch(batch, handoff)
 
     def _take_batch(self) -> tuple[list[_Record], bool]:
@@ -352,11 +371,16 @@ class EventStore:
                 self._returned.extendleft(reversed(batch[interrupted + 1 :]))
             raise
         finally:
-            with self._lock:
+            lock = self._lock
+            if not lock.acquire(False):
+                acquire_contended(lock)
+            try:
                 self._processed += processed
                 self._errors += errors
                 self._unhandled += unhandled
                 self._discarded += discarded
+            finally:
+                lock.release()
         if failure is not None:
             raise failure
 
@@ -369,11 +393,16 @@ class EventStore:
         except BaseException:
             _log.exception("async dispatch of %r was interrupted", event)
         finally:
-            with self._lock:
+            lock = self._lock
+            if not lock.acquire(False):
+                acquire_contended(lock)
+            try:
                 self._tally(outcome)
                 self._in_flight -= 1
                 if not self._in_flight:
                     self._idle.notify_all()
+            finally:
+                lock.release()
 
     def _tally(self, outcome: object) -> None:
         """Count one event's outcome (lock held); an interrupted event counts as processed."""

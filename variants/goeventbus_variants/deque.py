@@ -1,0 +1,85 @@
+"""``deque``: the simplest credible alternative design, pending events in a ``collections.deque``.
+
+The ring becomes an unbounded deque whose capacity the store enforces itself: a
+deque with ``maxlen`` would drop its oldest item silently on a full append, and
+SEMANTICS section 4 wants every drop counted. Subscribe appends, a DROP_OLDEST
+overflow pops the left end and counts it, publish takes the whole deque. Everything
+else is the reference's.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from contextvars import copy_context
+from typing import Any, Final, Generic, TypeVar
+
+from goeventbus import Context, Event, EventStore, OverrunPolicy
+from goeventbus.locking import acquire_contended
+
+__all__ = ["DequeEventStore", "DequeRing"]
+
+T = TypeVar("T")
+_DROP_OLDEST: Final = OverrunPolicy.DROP_OLDEST
+
+
+class DequeRing(Generic[T]):
+    """The reference ring's interface on a deque: ``offer`` refuses when full, never drops."""
+
+    __slots__ = ("capacity", "items")
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self.items: deque[T] = deque()
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def offer(self, item: T) -> bool:
+        if len(self.items) == self.capacity:
+            return False
+        self.items.append(item)
+        return True
+
+    def pop_oldest(self) -> T:
+        return self.items.popleft()
+
+    def take_all(self) -> list[T]:
+        items = list(self.items)
+        self.items.clear()
+        return items
+
+
+class DequeEventStore(EventStore):
+    """The reference ``EventStore`` on a ``collections.deque``; the same behaviour."""
+
+    _ring_type = DequeRing  # type: ignore[assignment]
+
+    def subscribe(self, event: Event, ctx: Context | None = None) -> None:
+        if (
+            type(event) is not Event
+            or (ctx is not None and type(ctx) is not Context)
+            or (event.args is not None and type(event.args) is not dict)
+        ):
+            return super().subscribe(event, ctx)
+        if type(event.projection) is not str:
+            try:
+                hash(event.projection)
+            except TypeError:
+                return super().subscribe(event, ctx)
+        record = (event, ctx, copy_context())
+        lock = self._lock
+        if not lock.acquire(False):
+            acquire_contended(lock)
+        items: deque[Any] = self._ring.items  # type: ignore[attr-defined]
+        full = len(items) == self._size
+        if self._closed or self._returned or (full and self._policy is not _DROP_OLDEST):
+            lock.release()
+            return super().subscribe(event, ctx)
+        dropped = items.popleft() if full else None  # its __del__ runs after the release
+        items.append(record)
+        if full:
+            self._dropped += 1
+        self._published += 1
+        lock.release()
+        del dropped
+        return None
