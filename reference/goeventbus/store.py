@@ -99,20 +99,25 @@ class EventStore:
         workers: int | None = None,
         clock: Clock | None = None,
     ) -> None:
-        self._dispatcher = check_dispatcher(dispatcher)
-        self._size = check_size(size)
-        self._policy = check_policy(policy)
-        self._async = check_flag("async_mode", async_mode)
+        check_dispatcher(dispatcher)
+        check_size(size)
+        check_policy(policy)
+        check_flag("async_mode", async_mode)
         workers = check_workers(workers)
         if clock is not None:
             check_clock(clock)
+        # The ring and the lock come first: a variant may keep state in them.
+        self._ring: Ring[_Record] = self._ring_type(size)
+        self._lock = self._new_lock()
+        self._dispatcher = dispatcher
+        self._size = size
+        self._policy = policy
+        self._async = async_mode
         self._clock: Clock = clock if clock is not None else default_clock()
         self._lookup = dispatcher.get
 
-        self._lock = threading.Lock()
         self._room = threading.Condition(self._lock)
         self._idle = threading.Condition(self._lock)
-        self._ring: Ring[_Record] = self._ring_type(size)
         # Events an interrupted dispatch handed back: older than anything in the ring.
         self._returned: deque[_Record] = deque()
         self._pipeline = Pipeline()
@@ -128,6 +133,9 @@ class EventStore:
         self._dropped = self._unhandled = self._discarded = self._rejected = 0
         self._in_flight = self._immediate = 0
         self._timers_pending = self._timers_cancelled = 0
+
+    def _new_lock(self) -> threading.Lock:
+        return threading.Lock()
 
     # -- attributes ---------------------------------------------------------------
 

@@ -1,0 +1,46 @@
+from collections.abc import Callable, Iterable
+from typing import Any
+
+class Core:
+    """The ring, hot counters, flags and lock of one native store (``_native.c``)."""
+
+    capacity: int
+    published: int
+    dropped: int
+    processed: int
+    errors: int
+    unhandled: int
+    closed: bool
+    drop_oldest: bool
+    bare: bool
+    async_mode: bool
+    room_waiters: int
+    def __init__(self, capacity: int) -> None: ...
+    def acquire(self, blocking: bool = True, timeout: float = -1) -> bool: ...
+    def release(self) -> None: ...
+    def locked(self) -> bool: ...
+    def __enter__(self) -> bool: ...
+    def __exit__(self, *exc: object) -> bool: ...
+    def __len__(self) -> int: ...
+    def offer(self, item: Any) -> bool: ...
+    def pop_oldest(self) -> Any: ...
+    def take_all(self) -> list[Any]: ...
+    def subscribe(self, event: Any, ctx: Any = None) -> None: ...
+    def subscribe_many(self, events: Iterable[Any], ctx: Any = None) -> int: ...
+    def publish(self) -> None: ...
+    def bind(
+        self,
+        *,
+        returned: Any,
+        lookup: Callable[[Any], Any],
+        subscribe: Callable[..., None],
+        subscribe_many: Callable[..., int],
+        publish: Callable[[], None],
+        deliver: Callable[[Any, Any], object],
+        hand_back: Callable[[list[Any]], None],
+        unhandled: object,
+        refuse: Callable[[Any], BaseException],
+        event_type: type,
+        context_type: type,
+        background: Any,
+    ) -> None: ...
