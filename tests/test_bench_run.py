@@ -38,8 +38,9 @@ def test_a_quick_run_writes_a_pyperf_suite_and_its_report(tmp_path: Path) -> Non
         "--output", str(out), "--report", cwd=tmp_path,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    assert "[3/3]" in done.stdout
+    assert "[4/4]" in done.stdout
     assert "ETA" in done.stdout
+    assert "memory[reference]  peak" in done.stdout
 
     suite = pyperf.BenchmarkSuite.load(str(out / "results.json"))
     assert set(suite.get_benchmark_names()) == {
@@ -59,6 +60,10 @@ def test_a_quick_run_writes_a_pyperf_suite_and_its_report(tmp_path: Path) -> Non
 
     record = json.loads((out / "run.json").read_text())
     assert (record["entries"], record["measured"], record["failures"]) == (3, 3, {})
+    footprint = record["memory"]["reference"]
+    assert footprint["events"] == 20_000
+    assert footprint["ring"] == 1024
+    assert 0 < footprint["filled_kib"] <= footprint["peak_kib"]
     report = (out / "report.md").read_text()
     assert "## Headline" in report
     assert "| **reference** |" in report
@@ -72,7 +77,8 @@ def test_a_failing_entry_is_recorded_and_the_run_goes_on(tmp_path: Path) -> None
     out = tmp_path / "run"
     done = harness(
         "run", "--quick", "--case", "Subscribe", "--impl", "reference", "--impl", BROKEN,
-        "--no-baselines", "--no-peers", "--output", str(out), "--report", cwd=tmp_path,
+        "--no-baselines", "--no-peers", "--no-memory", "--output", str(out), "--report",
+        cwd=tmp_path,
     )  # fmt: skip
     assert done.returncode == 1
     assert f"Subscribe[{BROKEN}]  FAILED" in done.stdout

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from goeventbus_bench import compare, matrix, runner
+from goeventbus_bench.registry import IMPLEMENTATION
 from goeventbus_bench.sizes import FULL, QUICK
 from goeventbus_bench.subjects import (
     Subject,
@@ -55,6 +56,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--no-baselines", action="store_true", help="leave out the baselines")
     run.add_argument("--no-peers", action="store_true", help="leave out the peer libraries")
+    run.add_argument(
+        "--no-memory", action="store_true", help="skip the memory footprint of each implementation"
+    )
     run.add_argument(
         "--strict",
         action="store_true",
@@ -123,7 +127,8 @@ def _run(args: argparse.Namespace, argv: Sequence[str]) -> int:
         return 0
     directory = args.output or REPORTS / f"{time.strftime('%Y%m%d-%H%M%S')}-{sizes.name}"
     print(f"{len(entries)} benchmarks ({sizes.name} sizes) -> {directory / runner.RESULTS}")
-    runner.run(entries, sizes, directory, record)
+    memory = [] if args.no_memory else [s for s in usable if s.kind == IMPLEMENTATION]
+    runner.run(entries, sizes, directory, record, memory)
     print(f"{record.measured} of {record.entries} measured in {record.duration_seconds:.0f} s")
     if args.report and record.measured:
         _build_report([directory / runner.RESULTS], directory, REPORTS / "conformance")

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ import pyperf
 from goeventbus_bench.matrix import Entry
 from goeventbus_bench.progress import Progress
 from goeventbus_bench.sizes import Sizes
+from goeventbus_bench.subjects import Subject
 from goeventbus_bench.worker import PROGRAM
 
 RESULTS = "results.json"
@@ -45,6 +47,8 @@ class RunRecord:
     entries: int = 0
     measured: int = 0
     failures: dict[str, str] = field(default_factory=dict)
+    #: implementation -> its memory footprint (memory.py), in KiB
+    memory: dict[str, dict[str, float]] = field(default_factory=dict)
     unavailable: dict[str, str] = field(default_factory=dict)
     machine: dict[str, Any] = field(
         default_factory=lambda: {
@@ -93,12 +97,31 @@ def run_entry(entry: Entry, sizes: Sizes) -> pyperf.Benchmark:
         return pyperf.Benchmark.load(str(output))
 
 
-def run(entries: list[Entry], sizes: Sizes, directory: Path, record: RunRecord) -> RunRecord:
-    """Run every entry, saving the suite after each so an interrupted run keeps its results."""
+def run_memory(subject: Subject, sizes: Sizes) -> dict[str, float]:
+    cmd = [sys.executable, "-m", "goeventbus_bench.memory", subject.name]
+    cmd += [f"--ring={sizes.ring}", f"--events={sizes.memory_events}"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=ENTRY_TIMEOUT, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(cause(proc.stderr + proc.stdout))
+    footprint: dict[str, float] = json.loads(proc.stdout)
+    return footprint
+
+
+def run(
+    entries: list[Entry],
+    sizes: Sizes,
+    directory: Path,
+    record: RunRecord,
+    memory: Sequence[Subject] = (),
+) -> RunRecord:
+    """Run every entry, saving the suite after each so an interrupted run keeps its results.
+
+    Then measure the memory footprint of each subject in ``memory``.
+    """
     directory.mkdir(parents=True, exist_ok=True)
     results = directory / RESULTS
     suite: pyperf.BenchmarkSuite | None = None
-    progress = Progress(len(entries))
+    progress = Progress(len(entries) + len(memory))
     record.entries = len(entries)
     for entry in entries:
         try:
@@ -115,6 +138,21 @@ def run(entries: list[Entry], sizes: Sizes, directory: Path, record: RunRecord) 
             record.measured += 1
             value = bench.format_value(bench.median())
             progress.advance(entry.name, f"{value} per {entry.case.operation}")
+        record.duration_seconds = round(progress.elapsed, 1)
+        record.dump(directory)
+    for subject in memory:
+        name = f"memory[{subject.name}]"
+        try:
+            footprint = run_memory(subject, sizes)
+        except (RuntimeError, subprocess.TimeoutExpired, ValueError) as exc:
+            record.failures[name] = str(exc)
+            progress.advance(name, f"FAILED: {exc}"[:200])
+        else:
+            record.memory[subject.name] = footprint
+            progress.advance(
+                name,
+                f"peak {footprint['peak_kib']:,.0f} KiB, filled {footprint['filled_kib']:,.0f} KiB",
+            )
         record.duration_seconds = round(progress.elapsed, 1)
         record.dump(directory)
     return record

@@ -24,6 +24,8 @@ class Sizes:
     transaction: int
     #: bytes of the large payload, Go's 1 KiB
     payload: int
+    #: events streamed through a full ring by the memory measurement
+    memory_events: int
     #: pyperf options for this profile
     pyperf: tuple[str, ...]
 
@@ -36,6 +38,7 @@ FULL = Sizes(
     block_ring=1024,
     transaction=10,
     payload=1024,
+    memory_events=1_000_000,
     pyperf=("--processes=6", "--values=3", "--warmups=1", "--min-time=0.1"),
 )
 
@@ -47,6 +50,7 @@ QUICK = Sizes(
     block_ring=64,
     transaction=10,
     payload=1024,
+    memory_events=20_000,
     pyperf=("--processes=1", "--values=3", "--warmups=1", "--min-time=0.005"),
 )
 

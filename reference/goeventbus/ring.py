@@ -38,6 +38,26 @@ class Ring(Generic[T]):
         self._head = head + 1
         return True
 
+    def extend(self, items: list[T]) -> None:
+        """Append every item, oldest first, with two slice assignments at most."""
+        count = len(items)
+        if count > self.capacity - len(self):
+            raise ValueError(f"no room for {count} items: {len(self)} of {self.capacity} used")
+        start = self._head & self._mask
+        first = min(count, self.capacity - start)
+        self._slots[start : start + first] = items[:first]
+        self._slots[: count - first] = items[first:]
+        self._head += count
+
+    def drop(self, count: int) -> None:
+        """Discard the ``count`` oldest items."""
+        count = min(count, len(self))
+        start = self._tail & self._mask
+        first = min(count, self.capacity - start)
+        self._slots[start : start + first] = [None] * first
+        self._slots[: count - first] = [None] * (count - first)
+        self._tail += count
+
     def pop_oldest(self) -> T:
         index = self._tail & self._mask
         item = self._slots[index]

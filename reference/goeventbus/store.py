@@ -85,8 +85,8 @@ class EventStore:
     """
 
     unsupported: ClassVar[frozenset[str]] = frozenset()
-    #: where pending events wait; a variant may bring its own (``offer``, ``pop_oldest``,
-    #: ``take_all``, ``len``)
+    #: where pending events wait; a variant may bring its own (``offer``, ``extend``,
+    #: ``drop``, ``take_all``, ``len``)
     _ring_type: ClassVar[type[Ring[Any]]] = Ring
 
     def __init__(
@@ -203,21 +203,25 @@ class EventStore:
                 refusal, valid = exc, index
                 break
         captured = contextvars.copy_context()
+        records = [(event, ctx, captured) for event in batch[:valid]]
         accepted = 0
         lock = self._lock
         if not lock.acquire(False):
             acquire_contended(lock)
         try:
-            offer = self._ring.offer
-            try:
-                for event in batch[:valid]:
-                    record = (event, ctx, captured)
-                    if self._closed or self._returned or not offer(record):
-                        self._accept(record, ctx)
-                    accepted += 1
-                    self._published += 1
-            except EventBusError as exc:
-                refusal = exc
+            if self._fits_at_once(len(records)):
+                self._enqueue_at_once(records)
+                accepted = len(records)
+            else:
+                offer = self._ring.offer
+                try:
+                    for record in records:
+                        if self._closed or self._returned or not offer(record):
+                            self._accept(record, ctx)
+                        accepted += 1
+                        self._published += 1
+                except EventBusError as exc:
+                    refusal = exc
             if refusal is not None:
                 self._rejected += 1
         finally:
@@ -226,6 +230,23 @@ class EventStore:
             refusal.accepted = accepted  # type: ignore[attr-defined]
             raise refusal
         return accepted
+
+    def _fits_at_once(self, count: int) -> bool:
+        """Whether ``count`` events can go in at once with the outcome of one at a time.
+
+        True when there is room for all, or under DROP_OLDEST (which then drops the
+        same older events one at a time would); never when closed or overfull.
+        """
+        if self._closed or self._returned or count > self._size:
+            return False
+        return self._pending() + count <= self._size or self._policy is OverrunPolicy.DROP_OLDEST
+
+    def _enqueue_at_once(self, records: list[_Record]) -> None:
+        excess = self._pending() + len(records) - self._size
+        if excess > 0:
+            self._drop_oldest(excess)
+        self._ring.extend(records)
+        self._published += len(records)
 
     def _accept(self, record: _Record, ctx: Context | None) -> None:
         """The slow path of enqueueing one record (lock held): closed, full or overfull.
@@ -245,11 +266,7 @@ class EventStore:
         while self._pending() + needed > self._size:
             policy = self._policy
             if policy is OverrunPolicy.DROP_OLDEST:
-                if self._returned:
-                    self._returned.popleft()
-                else:
-                    self._ring.pop_oldest()
-                self._dropped += 1
+                self._drop_oldest(self._pending() + needed - self._size)
             elif policy is OverrunPolicy.RETURN_ERROR:
                 raise BufferFullError(
                     f"ring buffer full: {needed} slot(s) needed, size {self._size}"
@@ -262,6 +279,14 @@ class EventStore:
                     self._room_waiters -= 1
                 if self._closed:
                     raise StoreClosedError("store closed while waiting for room")
+
+    def _drop_oldest(self, count: int) -> None:
+        """Discard the ``count`` oldest pending events, handed-back ones first (lock held)."""
+        returned = min(count, len(self._returned))
+        for _ in range(returned):
+            self._returned.popleft()
+        self._ring.drop(count - returned)
+        self._dropped += count
 
     def _room_or_release(self, needed: int) -> Callable[[], bool]:
         def ready() -> bool:

@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from goeventbus_bench.anchor import go_anchor
+from goeventbus_bench.anchor import go_anchor, go_on_this_machine
 from goeventbus_bench.results import Table, load_suite, measurement
-from goeventbus_reports import conformance, environment, html, plots, tables
+from goeventbus_reports import conformance, environment, goals, html, plots, tables
 from goeventbus_reports.style import ns
 
 PLOTS = "plots"
@@ -88,6 +88,9 @@ def build(results: Sequence[Path], out: Path, conformance_dir: Path) -> Path:
     ]
     lines += tables.cases(table, anchor)
     lines += _image(plots.floor_ratio(table, figures), out, "ratio to the floor")
+    memory = {name: m for run in runs for name, m in dict(run.get("memory", {})).items()}
+    lines += ["## Performance goals", "", *goals.section(table, go_on_this_machine(), memory), ""]
+    lines += ["## Memory", "", *goals.memory_section(memory), ""]
     lines += ["## Scaling", "", "Aggregate operations per second of threads sharing one store.", ""]
     lines += tables.scaling(table)
     lines += _image(plots.scaling(table, anchor, figures), out, "scaling")

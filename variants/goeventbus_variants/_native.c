@@ -38,6 +38,7 @@ typedef struct {
     /* bound by native.py after the store is built */
     PyObject *returned;       /* the store's deque of handed-back records */
     PyObject *lookup;         /* dispatcher.get */
+    PyObject *dispatcher;     /* looked up directly when it is exactly a dict */
     PyObject *slow_subscribe; /* the reference's subscribe, bound to the store */
     PyObject *slow_many;      /* the reference's subscribe_many */
     PyObject *slow_publish;   /* the reference's publish */
@@ -170,6 +171,45 @@ core_pop_oldest(Core *self, PyObject *Py_UNUSED(ignored))
     self->slots[index] = NULL;
     self->tail++;
     return item; /* the reference, transferred to the caller */
+}
+
+static PyObject *
+core_extend(Core *self, PyObject *items)
+{
+    if (!PyList_CheckExact(items)) {
+        PyErr_SetString(PyExc_TypeError, "extend() takes a list");
+        return NULL;
+    }
+    Py_ssize_t count = PyList_GET_SIZE(items);
+    if (count > self->capacity - (Py_ssize_t)(self->head - self->tail)) {
+        PyErr_Format(PyExc_ValueError, "no room for %zd items", count);
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *item = PyList_GET_ITEM(items, i);
+        Py_INCREF(item);
+        self->slots[(self->head + (size_t)i) & self->mask] = item;
+    }
+    self->head += (size_t)count;
+    Py_RETURN_NONE;
+}
+
+static PyObject *
+core_drop(Core *self, PyObject *arg)
+{
+    Py_ssize_t count = PyLong_AsSsize_t(arg);
+    if (count == -1 && PyErr_Occurred()) {
+        return NULL;
+    }
+    Py_ssize_t pending = (Py_ssize_t)(self->head - self->tail);
+    for (Py_ssize_t i = 0; i < count && i < pending; i++) {
+        size_t index = self->tail & self->mask;
+        PyObject *item = self->slots[index];
+        self->slots[index] = NULL;
+        self->tail++;
+        Py_XDECREF(item);
+    }
+    Py_RETURN_NONE;
 }
 
 static PyObject *
@@ -439,7 +479,17 @@ core_publish(Core *self, PyObject *Py_UNUSED(ignored))
         if (projection == NULL) {
             projection = Py_None;
         }
-        PyObject *handler = PyObject_Vectorcall(self->lookup, &projection, 1, NULL);
+        PyObject *handler;
+        if (PyDict_CheckExact(self->dispatcher)) {
+            handler = PyDict_GetItemWithError(self->dispatcher, projection);
+            if (handler == NULL && !PyErr_Occurred()) {
+                handler = Py_None;
+            }
+            Py_XINCREF(handler); /* a handler may change the dispatcher */
+        }
+        else {
+            handler = PyObject_Vectorcall(self->lookup, &projection, 1, NULL);
+        }
         if (handler == NULL) {
             if (!PyErr_ExceptionMatches(PyExc_Exception)) {
                 interrupted = 1;
@@ -540,12 +590,13 @@ core_bind(Core *self, PyObject *args, PyObject *kwargs)
 {
     static char *keywords[] = {
         "returned", "lookup", "subscribe", "subscribe_many", "publish", "deliver",
-        "hand_back", "unhandled", "refuse", "event_type", "context_type", "background", NULL,
+        "hand_back", "unhandled", "refuse", "event_type", "context_type", "background",
+        "dispatcher", NULL,
     };
-    PyObject *o[12];
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "$OOOOOOOOOOOO:bind", keywords, &o[0], &o[1],
-                                     &o[2], &o[3], &o[4], &o[5], &o[6], &o[7], &o[8], &o[9],
-                                     &o[10], &o[11])) {
+    PyObject *o[13];
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "$OOOOOOOOOOOOO:bind", keywords, &o[0],
+                                     &o[1], &o[2], &o[3], &o[4], &o[5], &o[6], &o[7], &o[8],
+                                     &o[9], &o[10], &o[11], &o[12])) {
         return NULL;
     }
     if (!PyType_Check(o[9]) || !PyType_Check(o[10])) {
@@ -556,12 +607,13 @@ core_bind(Core *self, PyObject *args, PyObject *kwargs)
         member_offset(o[9], "projection", &self->projection_offset) < 0) {
         return NULL;
     }
-    PyObject **fields[12] = {
+    PyObject **fields[13] = {
         &self->returned, &self->lookup, &self->slow_subscribe, &self->slow_many,
         &self->slow_publish, &self->deliver, &self->hand_back, &self->unhandled_mark,
         &self->refuse, &self->event_type, &self->context_type, &self->background,
+        &self->dispatcher,
     };
-    for (int i = 0; i < 12; i++) {
+    for (int i = 0; i < 13; i++) {
         Py_INCREF(o[i]);
         Py_XSETREF(*fields[i], o[i]);
     }
@@ -610,6 +662,7 @@ core_traverse(Core *self, visitproc visit, void *arg)
 {
     Py_VISIT(self->returned);
     Py_VISIT(self->lookup);
+    Py_VISIT(self->dispatcher);
     Py_VISIT(self->slow_subscribe);
     Py_VISIT(self->slow_many);
     Py_VISIT(self->slow_publish);
@@ -633,6 +686,7 @@ core_clear(Core *self)
 {
     Py_CLEAR(self->returned);
     Py_CLEAR(self->lookup);
+    Py_CLEAR(self->dispatcher);
     Py_CLEAR(self->slow_subscribe);
     Py_CLEAR(self->slow_many);
     Py_CLEAR(self->slow_publish);
@@ -674,6 +728,8 @@ static PyMethodDef core_methods[] = {
     {"__exit__", (PyCFunction)(void (*)(void))core_exit, METH_FASTCALL, NULL},
     {"offer", (PyCFunction)core_offer, METH_O, "append if there is room (lock held)"},
     {"pop_oldest", (PyCFunction)core_pop_oldest, METH_NOARGS, "remove the oldest (lock held)"},
+    {"extend", (PyCFunction)core_extend, METH_O, "append a list's items (lock held, room made)"},
+    {"drop", (PyCFunction)core_drop, METH_O, "discard the oldest count items (lock held)"},
     {"take_all", (PyCFunction)core_take_all, METH_NOARGS, "remove everything (lock held)"},
     {"subscribe", (PyCFunction)(void (*)(void))core_subscribe, METH_FASTCALL | METH_KEYWORDS,
      "subscribe($self, event, ctx=None)\n--\n\nthe store's subscribe"},

@@ -10,11 +10,13 @@ else is the reference's.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterable
 from contextvars import copy_context
 from typing import Any, Final, Generic, TypeVar
 
 from goeventbus import Context, Event, EventStore, OverrunPolicy
 from goeventbus.locking import acquire_contended
+from goeventbus_variants.fast import plain_batch
 
 __all__ = ["DequeEventStore", "DequeRing"]
 
@@ -40,8 +42,15 @@ class DequeRing(Generic[T]):
         self.items.append(item)
         return True
 
-    def pop_oldest(self) -> T:
-        return self.items.popleft()
+    def extend(self, items: list[T]) -> None:
+        if len(items) > self.capacity - len(self.items):
+            raise ValueError(f"no room for {len(items)} items")
+        self.items.extend(items)
+
+    def drop(self, count: int) -> None:
+        popleft = self.items.popleft
+        for _ in range(min(count, len(self.items))):
+            popleft()
 
     def take_all(self) -> list[T]:
         items = list(self.items)
@@ -83,3 +92,31 @@ class DequeEventStore(EventStore):
         lock.release()
         del dropped
         return None
+
+    def subscribe_many(self, events: Iterable[Event], ctx: Context | None = None) -> int:
+        batch = list(events)
+        count = len(batch)
+        if not plain_batch(batch, ctx):
+            return super().subscribe_many(batch, ctx)
+        captured = copy_context()
+        records = [(event, ctx, captured) for event in batch]
+        lock = self._lock
+        if not lock.acquire(False):
+            acquire_contended(lock)
+        items: deque[Any] = self._ring.items  # type: ignore[attr-defined]
+        overflow = len(items) + count - self._size
+        if (
+            self._closed
+            or self._returned
+            or count > self._size
+            or (overflow > 0 and self._policy is not _DROP_OLDEST)
+        ):
+            lock.release()
+            return super().subscribe_many(batch, ctx)
+        dropped = [items.popleft() for _ in range(overflow)]  # released after the lock
+        items.extend(records)
+        self._dropped += len(dropped)
+        self._published += count
+        lock.release()
+        del dropped
+        return count

@@ -28,6 +28,21 @@ _BACKGROUND: Final = Context.background()
 _DROP_OLDEST: Final = OverrunPolicy.DROP_OLDEST
 
 
+def plain_batch(batch: list[Any], ctx: object) -> bool:
+    """Whether every event is one the fast paths take: exact types, hashable projection."""
+    if ctx is not None and type(ctx) is not Context:
+        return False
+    for event in batch:
+        if type(event) is not Event or (event.args is not None and type(event.args) is not dict):
+            return False
+        if type(event.projection) is not str:
+            try:
+                hash(event.projection)
+            except TypeError:
+                return False
+    return True
+
+
 class FastEventStore(EventStore):
     """The reference ``EventStore`` with inlined hot paths; the same behaviour."""
 
@@ -68,20 +83,10 @@ class FastEventStore(EventStore):
         return None
 
     def subscribe_many(self, events: Iterable[Event], ctx: Context | None = None) -> int:
-        batch = events if type(events) is list else list(events)
+        batch = list(events)
         count = len(batch)
-        if ctx is not None and type(ctx) is not Context:
+        if not plain_batch(batch, ctx):
             return super().subscribe_many(batch, ctx)
-        for event in batch:
-            if type(event) is not Event or (
-                event.args is not None and type(event.args) is not dict
-            ):
-                return super().subscribe_many(batch, ctx)
-            if type(event.projection) is not str:
-                try:
-                    hash(event.projection)
-                except TypeError:
-                    return super().subscribe_many(batch, ctx)
         captured = copy_context()
         records = [(event, ctx, captured) for event in batch]
         lock = self._lock

@@ -90,6 +90,7 @@ class NativeEventStore(EventStore):
             event_type=Event,
             context_type=Context,
             background=Context.background(),
+            dispatcher=self._dispatcher,
         )
         self.subscribe = core.subscribe  # type: ignore[method-assign]
         self.subscribe_many = core.subscribe_many  # type: ignore[method-assign]
