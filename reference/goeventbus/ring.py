@@ -50,13 +50,15 @@ class Ring(Generic[T]):
         self._head += count
 
     def drop(self, count: int) -> None:
-        """Discard the ``count`` oldest items."""
-        count = min(count, len(self))
-        start = self._tail & self._mask
-        first = min(count, self.capacity - start)
-        self._slots[start : start + first] = [None] * first
-        self._slots[: count - first] = [None] * (count - first)
-        self._tail += count
+        """Discard the ``count`` oldest items (usually one: a DROP_OLDEST overwrite)."""
+        tail, end = self._tail, self._tail + count
+        if end > self._head:
+            end = self._head
+        slots, mask = self._slots, self._mask
+        while tail < end:
+            slots[tail & mask] = None
+            tail += 1
+        self._tail = end
 
     def pop_oldest(self) -> T:
         index = self._tail & self._mask

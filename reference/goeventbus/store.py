@@ -243,8 +243,9 @@ class EventStore:
 
     def _enqueue_at_once(self, records: list[_Record]) -> None:
         excess = self._pending() + len(records) - self._size
-        if excess > 0:
-            self._drop_oldest(excess)
+        if excess > 0:  # _fits_at_once: DROP_OLDEST, and nothing was handed back
+            self._ring.drop(excess)
+            self._dropped += excess
         self._ring.extend(records)
         self._published += len(records)
 
@@ -266,7 +267,11 @@ class EventStore:
         while self._pending() + needed > self._size:
             policy = self._policy
             if policy is OverrunPolicy.DROP_OLDEST:
-                self._drop_oldest(self._pending() + needed - self._size)
+                if self._returned:
+                    self._returned.popleft()
+                else:
+                    self._ring.drop(1)
+                self._dropped += 1
             elif policy is OverrunPolicy.RETURN_ERROR:
                 raise BufferFullError(
                     f"ring buffer full: {needed} slot(s) needed, size {self._size}"
@@ -279,14 +284,6 @@ class EventStore:
                     self._room_waiters -= 1
                 if self._closed:
                     raise StoreClosedError("store closed while waiting for room")
-
-    def _drop_oldest(self, count: int) -> None:
-        """Discard the ``count`` oldest pending events, handed-back ones first (lock held)."""
-        returned = min(count, len(self._returned))
-        for _ in range(returned):
-            self._returned.popleft()
-        self._ring.drop(count - returned)
-        self._dropped += count
 
     def _room_or_release(self, needed: int) -> Callable[[], bool]:
         def ready() -> bool:

@@ -7,7 +7,7 @@
  * going on, and otherwise call the reference's Python code, which sees the same
  * ring, counters and lock through the Core's Python interface (native.py).
  *
- * The lock is a C-level lock (PyThread_type_lock), not the GIL: hashing a
+ * The lock is a C-level lock (an atomic flag), not the GIL: hashing a
  * projection, releasing a record (its __del__), a garbage collection triggered by
  * an allocation, or a handler can all run Python code and switch threads. So every
  * compound step on the ring happens under the lock, and nothing that can run Python
@@ -19,14 +19,14 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <structmember.h>
-#include <pythread.h>
+#include <time.h>
 
 /* tries, each yielding the GIL to the holder, before blocking on the lock */
 #define LOCK_YIELDS 100
 
 typedef struct {
     PyObject_HEAD
-    PyThread_type_lock lock;
+    char locked; /* the lock: an atomic test-and-set flag */
     PyObject **slots;
     Py_ssize_t capacity;
     size_t mask;
@@ -55,28 +55,59 @@ typedef struct {
 
 /* -- the lock ------------------------------------------------------------------ */
 
-static void
-core_lock(Core *self)
+static inline int
+core_trylock(Core *self)
 {
-    if (PyThread_acquire_lock(self->lock, NOWAIT_LOCK)) {
-        return;
-    }
-    for (int i = 0; i < LOCK_YIELDS; i++) {
-        Py_BEGIN_ALLOW_THREADS
-        Py_END_ALLOW_THREADS
-        if (PyThread_acquire_lock(self->lock, NOWAIT_LOCK)) {
-            return;
-        }
-    }
-    Py_BEGIN_ALLOW_THREADS
-    PyThread_acquire_lock(self->lock, WAIT_LOCK);
-    Py_END_ALLOW_THREADS
+    return !__atomic_test_and_set(&self->locked, __ATOMIC_ACQUIRE);
 }
 
 static inline void
 core_unlock(Core *self)
 {
-    PyThread_release_lock(self->lock);
+    __atomic_clear(&self->locked, __ATOMIC_RELEASE);
+}
+
+/* Wait for the lock with the GIL released: first just let the holder run, then
+ * sleep in growing steps (the holder is descheduled or runs Python code). Returns
+ * 0 if ``deadline`` (CLOCK_MONOTONIC seconds, < 0 for none) passed first. */
+static int
+core_lock_until(Core *self, double deadline)
+{
+    if (core_trylock(self)) {
+        return 1;
+    }
+    for (int i = 0; i < LOCK_YIELDS; i++) {
+        Py_BEGIN_ALLOW_THREADS
+        Py_END_ALLOW_THREADS
+        if (core_trylock(self)) {
+            return 1;
+        }
+    }
+    long nanos = 1000;
+    for (;;) {
+        struct timespec now, pause = {0, nanos};
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (deadline >= 0 && now.tv_sec + now.tv_nsec * 1e-9 >= deadline) {
+            return core_trylock(self);
+        }
+        Py_BEGIN_ALLOW_THREADS
+        nanosleep(&pause, NULL);
+        Py_END_ALLOW_THREADS
+        if (core_trylock(self)) {
+            return 1;
+        }
+        if (nanos < 20000) {
+            nanos *= 2;
+        }
+    }
+}
+
+static inline void
+core_lock(Core *self)
+{
+    if (!core_trylock(self)) {
+        core_lock_until(self, -1.0);
+    }
 }
 
 static PyObject *
@@ -89,18 +120,15 @@ core_acquire(Core *self, PyObject *args, PyObject *kwargs)
         return NULL;
     }
     if (!blocking) {
-        return PyBool_FromLong(PyThread_acquire_lock(self->lock, NOWAIT_LOCK));
+        return PyBool_FromLong(core_trylock(self));
     }
-    if (timeout < 0) {
-        core_lock(self);
-        Py_RETURN_TRUE;
+    double deadline = -1.0;
+    if (timeout >= 0) {
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        deadline = now.tv_sec + now.tv_nsec * 1e-9 + timeout;
     }
-    PyLockStatus status;
-    PY_TIMEOUT_T micros = (PY_TIMEOUT_T)(timeout * 1e6);
-    Py_BEGIN_ALLOW_THREADS
-    status = PyThread_acquire_lock_timed(self->lock, micros, 0);
-    Py_END_ALLOW_THREADS
-    return PyBool_FromLong(status == PY_LOCK_ACQUIRED);
+    return PyBool_FromLong(core_lock_until(self, deadline));
 }
 
 static PyObject *
@@ -129,11 +157,7 @@ core_exit(Core *self, PyObject *const *args, Py_ssize_t nargs)
 static PyObject *
 core_locked(Core *self, PyObject *Py_UNUSED(ignored))
 {
-    if (PyThread_acquire_lock(self->lock, NOWAIT_LOCK)) {
-        core_unlock(self);
-        Py_RETURN_FALSE;
-    }
-    Py_RETURN_TRUE;
+    return PyBool_FromLong(__atomic_load_n(&self->locked, __ATOMIC_RELAXED));
 }
 
 /* -- the ring, as the reference's Python code uses it (lock held by the caller) -- */
@@ -641,11 +665,6 @@ core_init(Core *self, PyObject *args, PyObject *kwargs)
         PyErr_NoMemory();
         return -1;
     }
-    self->lock = PyThread_allocate_lock();
-    if (self->lock == NULL) {
-        PyErr_SetString(PyExc_MemoryError, "cannot allocate a lock");
-        return -1;
-    }
     self->ctx_key = PyUnicode_InternFromString("__ctx");
     if (self->ctx_key == NULL) {
         return -1;
@@ -713,9 +732,6 @@ core_dealloc(Core *self)
     core_clear(self);
     Py_CLEAR(self->ctx_key);
     PyMem_Free(self->slots);
-    if (self->lock != NULL) {
-        PyThread_free_lock(self->lock);
-    }
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
