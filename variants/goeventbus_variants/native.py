@@ -4,8 +4,9 @@ The store is the reference with its ring, hot counters, flags and lock moved int
 C ``Core``; ``subscribe``, ``subscribe_many`` and ``publish`` are the Core's C
 methods, which handle the common case and call the reference's Python code for
 everything else. That code keeps working unchanged because the attributes it reads
-and writes (``_published``, ``_closed``, ``_policy``, ...) are redirected into the
-Core, and the Core is also the store's lock (``threading.Condition`` accepts it).
+and writes (``_published``, ``_closed``, ...) are redirected into the Core, the
+policy and the pipeline are mirrored into it where they change, and the Core is also
+the store's lock (``threading.Condition`` accepts it).
 
 Built by ``pip install`` with the machine's C compiler; without one the package
 still installs, and importing this module raises ``ImportError`` saying so.
@@ -13,13 +14,15 @@ still installs, and importing this module raises ``ImportError`` saying so.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any, Generic, TypeVar, cast
+from collections.abc import Mapping
+from operator import attrgetter
+from typing import Any, cast
 
 from goeventbus import Context, Event, EventStore, OverrunPolicy
 from goeventbus.clock import Clock
-from goeventbus.pipeline import Handler, Pipeline, refuse_coroutine
+from goeventbus.pipeline import Handler, refuse_coroutine
 from goeventbus.store import _UNHANDLED
+from goeventbus.validation import check_policy
 
 try:
     from goeventbus_variants._native import Core
@@ -32,21 +35,18 @@ except ImportError as exc:  # pragma: no cover - exercised only on a machine wit
 
 __all__ = ["NativeEventStore"]
 
-T = TypeVar("T")
 
+def _in_core(field: str) -> Any:
+    """A store attribute kept in the Core, where the C fast paths read it.
 
-class _InCore(Generic[T]):
-    """A store attribute kept in the Core, where the C fast paths read it."""
+    The getter is ``operator.attrgetter`` (C), so the reference's Python code pays
+    little for the indirection on its slow paths.
+    """
 
-    def __init__(self, field: str, convert: Callable[[Any], T]) -> None:
-        self.field = field
-        self.convert = convert
+    def store_in_core(store: NativeEventStore, value: object) -> None:
+        setattr(store._ring, field, value)
 
-    def __get__(self, store: NativeEventStore, owner: type | None = None) -> T:
-        return self.convert(getattr(store._core, self.field))
-
-    def __set__(self, store: NativeEventStore, value: T) -> None:
-        setattr(store._core, self.field, value)
+    return property(attrgetter(f"_ring.{field}"), store_in_core)
 
 
 class NativeEventStore(EventStore):
@@ -54,14 +54,14 @@ class NativeEventStore(EventStore):
 
     _ring_type = Core  # type: ignore[assignment]
 
-    _published = _InCore("published", int)
-    _dropped = _InCore("dropped", int)
-    _processed = _InCore("processed", int)
-    _errors = _InCore("errors", int)
-    _unhandled = _InCore("unhandled", int)
-    _closed = _InCore("closed", bool)
-    _async = _InCore("async_mode", bool)
-    _room_waiters = _InCore("room_waiters", int)
+    _published = _in_core("published")
+    _dropped = _in_core("dropped")
+    _processed = _in_core("processed")
+    _errors = _in_core("errors")
+    _unhandled = _in_core("unhandled")
+    _closed = _in_core("closed")
+    _async = _in_core("async_mode")
+    _room_waiters = _in_core("room_waiters")
 
     def __init__(
         self,
@@ -92,6 +92,8 @@ class NativeEventStore(EventStore):
             background=Context.background(),
             dispatcher=self._dispatcher,
         )
+        core.drop_oldest = policy is OverrunPolicy.DROP_OLDEST
+        core.bare = self._pipeline.bare
         self.subscribe = core.subscribe  # type: ignore[method-assign]
         self.subscribe_many = core.subscribe_many  # type: ignore[method-assign]
         self.publish = core.publish  # type: ignore[method-assign]
@@ -105,24 +107,21 @@ class NativeEventStore(EventStore):
         return self._ring
 
     @property
-    def _policy(self) -> OverrunPolicy:
-        policy: OverrunPolicy = self.__dict__["_policy_value"]
-        return policy
+    def policy(self) -> OverrunPolicy:
+        return self._policy
 
-    @_policy.setter
-    def _policy(self, policy: OverrunPolicy) -> None:
-        self.__dict__["_policy_value"] = policy
-        self._core.drop_oldest = policy is OverrunPolicy.DROP_OLDEST
+    @policy.setter
+    def policy(self, policy: OverrunPolicy) -> None:
+        check_policy(policy)
+        with self._lock:
+            self._policy = policy
+            self._core.drop_oldest = policy is OverrunPolicy.DROP_OLDEST
+            self._room.notify_all()  # BLOCK waiters re-read the policy
 
-    @property
-    def _pipeline(self) -> Pipeline:
-        pipeline: Pipeline = self.__dict__["_pipeline_value"]
-        return pipeline
-
-    @_pipeline.setter
-    def _pipeline(self, pipeline: Pipeline) -> None:
-        self.__dict__["_pipeline_value"] = pipeline
-        self._core.bare = pipeline.bare
+    def _extend(self, **entry: Any) -> None:
+        with self._lock:
+            self._pipeline = self._pipeline.adding(**entry)
+            self._core.bare = self._pipeline.bare
 
     def _hand_back(self, rest: list[Any]) -> None:
         """An interrupted C dispatch's remaining records go back ahead of everything."""
