@@ -12,7 +12,7 @@ paths only ever decide that nothing unusual is happening.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from contextvars import copy_context
 from types import CoroutineType
 from typing import Any, Final
@@ -28,7 +28,7 @@ _BACKGROUND: Final = Context.background()
 _DROP_OLDEST: Final = OverrunPolicy.DROP_OLDEST
 
 
-def plain_batch(batch: list[Any], ctx: object) -> bool:
+def plain_batch(batch: Sequence[Any], ctx: object) -> bool:
     """Whether every event is one the fast paths take: exact types, hashable projection."""
     if ctx is not None and type(ctx) is not Context:
         return False
@@ -41,6 +41,14 @@ def plain_batch(batch: list[Any], ctx: object) -> bool:
             except TypeError:
                 return False
     return True
+
+
+def plain_records(batch: Sequence[Any], ctx: Context | None) -> list[Any] | None:
+    """The ring records of ``batch``, or None if an event needs the reference's checks."""
+    if not plain_batch(batch, ctx):
+        return None
+    captured = copy_context()
+    return [(event, ctx, captured) for event in batch]
 
 
 class FastEventStore(EventStore):
@@ -84,11 +92,10 @@ class FastEventStore(EventStore):
 
     def subscribe_many(self, events: Iterable[Event], ctx: Context | None = None) -> int:
         batch = list(events)
-        count = len(batch)
-        if not plain_batch(batch, ctx):
+        records = plain_records(batch, ctx)
+        if records is None:
             return super().subscribe_many(batch, ctx)
-        captured = copy_context()
-        records = [(event, ctx, captured) for event in batch]
+        count = len(records)
         lock = self._lock
         if not lock.acquire(False):
             acquire_contended(lock)
