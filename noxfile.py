@@ -18,6 +18,8 @@ PACKAGES = [
     "reports/goeventbus_reports",
 ]
 HARNESS = ["python", "-m", "goeventbus_bench"]
+PRIVATE_REDIS = ["python", "-m", "goeventbus_variants.redisstore.server", "--"]
+REDIS_STORE = "goeventbus_variants.redisstore.store:RedisEventStore"
 CONFORMANCE_REPORTS = "reports/conformance"
 LIST_IMPLEMENTATIONS = (
     "from goeventbus_conformance.loading import registered; print(*sorted(registered()))"
@@ -53,6 +55,9 @@ def conformance(session: nox.Session) -> None:
     names = session.run("python", "-c", LIST_IMPLEMENTATIONS, silent=True)
     for name in str(names).split():
         session.run(*suite, f"--impl={name}", report, *session.posargs)
+    # The Redis store (issue 6, not registered yet) against a private server.
+    session.install("-e", ".[conformance,redis]")
+    session.run(*PRIVATE_REDIS, *suite, f"--impl={REDIS_STORE}", report, *session.posargs)
 
 
 @nox.session

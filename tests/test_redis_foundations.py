@@ -81,3 +81,28 @@ def test_two_private_servers_never_share_data() -> None:
         assert b.get("k") is None
         a.close()
         b.close()
+
+
+def test_a_command_runs_against_a_private_server_that_lives_as_long_as_it() -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import os, redis; print(redis.Redis.from_url(os.environ['GOEVENTBUS_REDIS_URL']).ping())"
+    )
+    ran = subprocess.run(
+        [sys.executable, "-m", "goeventbus_variants.redisstore.server", "--",
+         sys.executable, "-c", probe],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.strip() == "True"
+    url = ran.stderr.split("private redis-server at ")[1].split()[0]
+    with pytest.raises(redis.ConnectionError):
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    failed = subprocess.run(
+        [sys.executable, "-m", "goeventbus_variants.redisstore.server", "--", sys.executable,
+         "-c", "raise SystemExit(3)"],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert failed.returncode == 3

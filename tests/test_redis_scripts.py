@@ -136,3 +136,11 @@ def test_concurrent_claims_take_each_event_once(server: RedisServer, client: red
     got = [e.decode() for e in taken[0] + taken[1] + rest]
     assert sorted(got) == sorted(sent)
     assert len(got) == len(set(got))
+
+
+def test_long_batches_go_through_in_chunks(client: redis.Redis) -> None:
+    scripts = Scripts(client)
+    events = [f"e{n}" for n in range(20_000)]
+    assert subscribe(scripts, events, size=1 << 16) == [ACCEPTED, 0]
+    assert len(claim(scripts, "big")) == 20_000
+    assert client.llen(KEYS.claim("big")) == 20_000

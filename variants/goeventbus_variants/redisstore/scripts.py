@@ -27,7 +27,18 @@ DROP_OLDEST, BLOCK, RETURN_ERROR = 0, 1, 2
 #: what SUBSCRIBE answers
 ACCEPTED, DUPLICATE, FULL = 1, 0, -1
 
-SUBSCRIBE = """
+#: Lua's unpack() stops at a few thousand values, so long lists are pushed in chunks.
+PRELUDE = """
+local function push(command, key, values, first)
+  for i = first, #values, 1000 do
+    redis.call(command, key, unpack(values, i, math.min(i + 999, #values)))
+  end
+end
+"""
+
+SUBSCRIBE = (
+    PRELUDE
+    + """
 -- KEYS: ring stats clients | ARGV: size policy client seq event...
 local size, policy = tonumber(ARGV[1]), tonumber(ARGV[2])
 local client, seq = ARGV[3], tonumber(ARGV[4])
@@ -44,18 +55,21 @@ if excess > 0 then
   dropped = math.min(excess, pending)
   redis.call('HINCRBY', KEYS[2], 'dropped', dropped)
 end
-redis.call('RPUSH', KEYS[1], unpack(ARGV, 5))
+push('RPUSH', KEYS[1], ARGV, 5)
 redis.call('HINCRBY', KEYS[2], 'published', count)
 redis.call('HSET', KEYS[3], client, seq)
 return {1, dropped}
 """
+)
 
-CLAIM = """
+CLAIM = (
+    PRELUDE
+    + """
 -- KEYS: ring claims stats room | ARGV: claim_key lease_deadline_ms claim_id waiters
 local events = redis.call('LRANGE', KEYS[1], 0, -1)
 if #events == 0 then return events end
 redis.call('DEL', KEYS[1])
-redis.call('RPUSH', ARGV[1], unpack(events))
+push('RPUSH', ARGV[1], events, 1)
 redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
 local waiters = tonumber(redis.call('HGET', KEYS[3], 'waiters') or '0')
 if waiters > 0 then
@@ -64,6 +78,36 @@ if waiters > 0 then
 end
 return events
 """
+)
+
+COMMIT = (
+    PRELUDE
+    + """
+-- KEYS: ring stats clients claims room | ARGV: size policy client seq claim_key
+--   lease_deadline_ms claim_id event...
+-- A transaction: enqueue all or none (as SUBSCRIBE), then claim everything pending,
+-- its events last, in the same step so no other process can come in between.
+local size, policy = tonumber(ARGV[1]), tonumber(ARGV[2])
+local count = #ARGV - 7
+local pending = redis.call('LLEN', KEYS[1])
+local excess = pending + count - size
+if count > size or (excess > 0 and policy ~= 0) then return {-1} end
+if excess > 0 then
+  redis.call('LTRIM', KEYS[1], excess, -1)
+  redis.call('HINCRBY', KEYS[2], 'dropped', math.min(excess, pending))
+end
+push('RPUSH', KEYS[1], ARGV, 8)
+redis.call('HINCRBY', KEYS[2], 'published', count)
+redis.call('HSET', KEYS[3], ARGV[3], ARGV[4])
+local events = redis.call('LRANGE', KEYS[1], 0, -1)
+redis.call('DEL', KEYS[1])
+push('RPUSH', ARGV[5], events, 1)
+redis.call('ZADD', KEYS[4], ARGV[6], ARGV[7])
+local result = {1}
+for _, event in ipairs(events) do result[#result + 1] = event end
+return result
+"""
+)
 
 FINISH = """
 -- KEYS: claims stats | ARGV: claim_key claim_id processed errors unhandled discarded
@@ -139,6 +183,7 @@ class Scripts:
     def __init__(self, client: redis.Redis) -> None:
         self.subscribe = client.register_script(SUBSCRIBE)
         self.claim = client.register_script(CLAIM)
+        self.commit = client.register_script(COMMIT)
         self.finish = client.register_script(FINISH)
         self.renew = client.register_script(RENEW)
         self.recover = client.register_script(RECOVER)

@@ -133,3 +133,29 @@ class RedisServer:
     ) -> None:
         self.stop()
         shutil.rmtree(self.directory, ignore_errors=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m goeventbus_variants.redisstore.server -- COMMAND ...``.
+
+    Runs COMMAND with ``GOEVENTBUS_REDIS_URL`` pointing at a private server that
+    lives exactly as long as the command, and exits with the command's status.
+    """
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(prog="python -m goeventbus_variants.redisstore.server")
+    parser.add_argument("--aof", action="store_true", help="append-only file, fsync always")
+    parser.add_argument("command", nargs=argparse.REMAINDER, help="-- then the command to run")
+    args = parser.parse_args(argv)
+    command = args.command[1:] if args.command[:1] == ["--"] else args.command
+    if not command:
+        parser.error("give the command to run after --")
+    with RedisServer(aof=args.aof) as server:
+        env = {**os.environ, "GOEVENTBUS_REDIS_URL": server.url}
+        print(f"private redis-server at {server.url}", file=sys.stderr, flush=True)
+        return subprocess.run(command, env=env, check=False).returncode
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
