@@ -64,7 +64,8 @@ def test_capacity_and_the_three_policies(client: redis.Redis) -> None:
     assert client.lrange(KEYS.ring, 0, -1) == [b"a", b"b", b"c", b"d"]
     assert subscribe(scripts, ["e", "f"], seq=3) == [ACCEPTED, 2]
     assert client.lrange(KEYS.ring, 0, -1) == [b"c", b"d", b"e", b"f"]
-    assert client.hgetall(KEYS.stats) == {b"published": b"6", b"dropped": b"2"}
+    stats = client.hgetall(KEYS.stats)
+    assert stats == {b"published": b"6", b"dropped": b"2", b"waiters": b"1"}  # BLOCK waits
     assert subscribe(scripts, ["x"] * 5, seq=4) == [FULL, 0]  # more than the store holds
 
 

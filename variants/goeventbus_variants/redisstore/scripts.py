@@ -14,6 +14,10 @@ Keys of one logical store, all under its prefix (``Keys``):
 - ``claims``: a sorted set of claim ids by lease deadline (milliseconds)
 - ``claim:<id>``: the events a publish claimed and has not finished
 - ``room``: wake-up tokens for BLOCK waiters, pushed when a claim frees slots
+
+A BLOCK subscribe that finds the ring full counts itself a waiter in the same script
+that refuses it, so a claim that runs before it starts waiting still leaves it a
+token: no wake-up is lost between the refusal and the wait.
 """
 
 from __future__ import annotations
@@ -50,6 +54,7 @@ local pending = redis.call('LLEN', KEYS[1])
 local excess = pending + count - size
 local dropped = 0
 if excess > 0 then
+  if policy == 1 then redis.call('HINCRBY', KEYS[2], 'waiters', 1) end
   if policy ~= 0 then return {-1, 0} end
   redis.call('LTRIM', KEYS[1], excess, -1)
   dropped = math.min(excess, pending)
@@ -91,7 +96,11 @@ local size, policy = tonumber(ARGV[1]), tonumber(ARGV[2])
 local count = #ARGV - 7
 local pending = redis.call('LLEN', KEYS[1])
 local excess = pending + count - size
-if count > size or (excess > 0 and policy ~= 0) then return {-1} end
+if count > size then return {-1} end
+if excess > 0 and policy ~= 0 then
+  if policy == 1 then redis.call('HINCRBY', KEYS[2], 'waiters', 1) end
+  return {-1}
+end
 if excess > 0 then
   redis.call('LTRIM', KEYS[1], excess, -1)
   redis.call('HINCRBY', KEYS[2], 'dropped', math.min(excess, pending))

@@ -18,6 +18,7 @@ import os
 import threading
 import time
 import uuid
+import weakref
 from collections.abc import Iterable, Mapping
 from functools import partial
 from types import CoroutineType, TracebackType
@@ -176,6 +177,8 @@ class RedisEventStore:
             socket_timeout=SOCKET_TIMEOUT,
             socket_connect_timeout=SOCKET_TIMEOUT,
         )
+        # Its sockets close with the store, even one that is never closed.
+        weakref.finalize(self, self._client.close)
         self._keys = Keys(name or uuid.uuid4().hex)
         self._scripts = Scripts(self._client)
         self._me = uuid.uuid4().hex
@@ -308,8 +311,7 @@ class RedisEventStore:
         with self._lock:
             self._wake_keys.add(wake)
         remove = ctx._on_cancel(wake_up)
-        try:
-            self._count("waiters")
+        try:  # the script that answered FULL counted this thread a waiter
             try:
                 if ctx.err() is None and not self._closed:
                     deadline = ctx.deadline
