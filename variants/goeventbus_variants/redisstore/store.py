@@ -78,7 +78,7 @@ __all__ = ["OutcomeUnknownError", "RedisEventStore", "RedisStoreError", "ServerU
 
 URL_ENV = "GOEVENTBUS_REDIS_URL"
 DEFAULT_URL = "redis://localhost:6379/0"
-#: a claim not renewed for this long belongs to a dead process
+#: a claim not renewed for this long belongs to a dead process (``lease=`` changes it)
 LEASE_SECONDS = 10.0
 #: how long one server call may take before it counts as lost
 SOCKET_TIMEOUT = 5.0
@@ -158,6 +158,7 @@ class RedisEventStore:
         clock: Clock | None = None,
         url: str | None = None,
         name: str | None = None,
+        lease: float = LEASE_SECONDS,
     ) -> None:
         check_dispatcher(dispatcher)
         check_size(size)
@@ -180,6 +181,9 @@ class RedisEventStore:
         # Its sockets close with the store, even one that is never closed.
         weakref.finalize(self, self._client.close)
         self._keys = Keys(name or uuid.uuid4().hex)
+        if not lease > 0:
+            raise ValueError(f"lease must be a positive number of seconds, got {lease!r}")
+        self._lease = lease
         self._scripts = Scripts(self._client)
         self._me = uuid.uuid4().hex
         self._sequence = itertools.count()
@@ -395,7 +399,7 @@ class RedisEventStore:
     def _claim(self) -> tuple[_Claim, list[Event]]:
         claim = _Claim(f"{self._me}-{uuid.uuid4().hex}", 0)
         keys = self._keys
-        deadline_ms = int((time.time() + LEASE_SECONDS) * 1000)
+        deadline_ms = int((time.time() + self._lease) * 1000)
         with _server_call("publish"):
             raw = self._scripts.claim(
                 keys=[keys.ring, keys.claims, keys.stats, keys.room],
@@ -455,10 +459,10 @@ class RedisEventStore:
 
     def _renew_leases(self) -> None:
         """While this process lives, its claims keep their leases, however slow a handler."""
-        while not self._stop_renewing.wait(LEASE_SECONDS / 3):
+        while not self._stop_renewing.wait(self._lease / 3):
             with self._lock:
                 ids = list(self._claims)
-            deadline_ms = int((time.time() + LEASE_SECONDS) * 1000)
+            deadline_ms = int((time.time() + self._lease) * 1000)
             for claim_id in ids:
                 with contextlib.suppress(redis.RedisError):
                     self._scripts.renew(keys=[self._keys.claims], args=[deadline_ms, claim_id])
@@ -770,7 +774,7 @@ class RedisEventStore:
         keys = self._keys
         while True:
             claim = _Claim(f"{self._me}-{uuid.uuid4().hex}", 0)
-            deadline_ms = int((time.time() + LEASE_SECONDS) * 1000)
+            deadline_ms = int((time.time() + self._lease) * 1000)
             client = f"{self._me}:{threading.get_ident()}"
             with _server_call("commit"):
                 reply = self._scripts.commit(
