@@ -15,6 +15,7 @@ from typing import Any
 
 from goeventbus.context import Context
 from goeventbus.event import Event
+from goeventbus.validation import check_callable
 
 __all__ = [
     "AfterHook",
@@ -112,3 +113,35 @@ class Pipeline:
         """Run the error hooks (also used for a timer whose subscribe failed)."""
         for on_error in self.on_error:
             _run_hook(on_error, ctx, event, error)
+
+
+class Registrations:
+    """``use`` and the hook registrations, for any store that keeps a ``Pipeline``.
+
+    The store provides ``_extend``, which swaps in ``pipeline.adding(**entry)`` under
+    its own lock; each registration returns what it registered, for decorator use.
+    """
+
+    def _extend(self, **entry: Callable[..., Any]) -> None:
+        raise NotImplementedError
+
+    def use(self, middleware: Middleware) -> Middleware:
+        """Wrap every handler; the first middleware added is the outermost."""
+        check_callable("middleware", middleware)
+        self._extend(middleware=middleware)
+        return middleware
+
+    def on_before(self, hook: BeforeHook) -> BeforeHook:
+        check_callable("hook", hook)
+        self._extend(before=hook)
+        return hook
+
+    def on_after(self, hook: AfterHook) -> AfterHook:
+        check_callable("hook", hook)
+        self._extend(after=hook)
+        return hook
+
+    def on_error(self, hook: ErrorHook) -> ErrorHook:
+        check_callable("hook", hook)
+        self._extend(on_error=hook)
+        return hook

@@ -26,22 +26,13 @@ from goeventbus.context import Context
 from goeventbus.errors import BufferFullError, EventBusError, StoreClosedError
 from goeventbus.event import Event
 from goeventbus.locking import acquire_contended
-from goeventbus.pipeline import (
-    AfterHook,
-    BeforeHook,
-    ErrorHook,
-    Handler,
-    Middleware,
-    Pipeline,
-    refuse_coroutine,
-)
+from goeventbus.pipeline import Handler, Pipeline, Registrations, refuse_coroutine
 from goeventbus.policies import OverrunPolicy
 from goeventbus.ring import Ring
 from goeventbus.stats import Metrics, Stats
 from goeventbus.timer import ScheduledTimer, Timer, TimerState
 from goeventbus.transaction import Transaction
 from goeventbus.validation import (
-    check_callable,
     check_clock,
     check_ctx,
     check_dispatcher,
@@ -77,7 +68,7 @@ def _raiser(error: Exception) -> Handler:
     return handler
 
 
-class EventStore:
+class EventStore(Registrations):
     """An in-process event bus on a fixed-size ring buffer (see SEMANTICS.md).
 
     ``subscribe`` enqueues, ``publish`` dispatches what was pending to one handler per
@@ -514,27 +505,6 @@ class EventStore:
     def _extend(self, **entry: Any) -> None:
         with self._lock:
             self._pipeline = self._pipeline.adding(**entry)
-
-    def use(self, middleware: Middleware) -> Middleware:
-        """Wrap every handler; the first middleware added is the outermost."""
-        check_callable("middleware", middleware)
-        self._extend(middleware=middleware)
-        return middleware
-
-    def on_before(self, hook: BeforeHook) -> BeforeHook:
-        check_callable("hook", hook)
-        self._extend(before=hook)
-        return hook
-
-    def on_after(self, hook: AfterHook) -> AfterHook:
-        check_callable("hook", hook)
-        self._extend(after=hook)
-        return hook
-
-    def on_error(self, hook: ErrorHook) -> ErrorHook:
-        check_callable("hook", hook)
-        self._extend(on_error=hook)
-        return hook
 
     # -- scheduling ---------------------------------------------------------------
 

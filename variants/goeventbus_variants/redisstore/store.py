@@ -38,19 +38,10 @@ from goeventbus import (
     Timer,
 )
 from goeventbus.clock import Clock, default_clock
-from goeventbus.pipeline import (
-    AfterHook,
-    BeforeHook,
-    ErrorHook,
-    Handler,
-    Middleware,
-    Pipeline,
-    refuse_coroutine,
-)
+from goeventbus.pipeline import Handler, Pipeline, Registrations, refuse_coroutine
 from goeventbus.timer import ScheduledTimer, TimerState
 from goeventbus.transaction import Transaction
 from goeventbus.validation import (
-    check_callable,
     check_clock,
     check_ctx,
     check_dispatcher,
@@ -140,7 +131,7 @@ class _Claim:
         self.processed = self.errors = self.unhandled = self.discarded = 0
 
 
-class RedisEventStore:
+class RedisEventStore(Registrations):
     """The EventStore contract with its ring, counters and claims on a Redis server."""
 
     unsupported: ClassVar[frozenset[str]] = frozenset(
@@ -624,26 +615,6 @@ class RedisEventStore:
     def _extend(self, **entry: Any) -> None:
         with self._lock:
             self._pipeline = self._pipeline.adding(**entry)
-
-    def use(self, middleware: Middleware) -> Middleware:
-        check_callable("middleware", middleware)
-        self._extend(middleware=middleware)
-        return middleware
-
-    def on_before(self, hook: BeforeHook) -> BeforeHook:
-        check_callable("hook", hook)
-        self._extend(before=hook)
-        return hook
-
-    def on_after(self, hook: AfterHook) -> AfterHook:
-        check_callable("hook", hook)
-        self._extend(after=hook)
-        return hook
-
-    def on_error(self, hook: ErrorHook) -> ErrorHook:
-        check_callable("hook", hook)
-        self._extend(on_error=hook)
-        return hook
 
     # -- scheduling ---------------------------------------------------------------
 
