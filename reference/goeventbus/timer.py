@@ -6,7 +6,10 @@ import enum
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
-    from goeventbus.clock import ClockHandle
+    from collections.abc import Callable
+    from threading import Lock
+
+    from goeventbus.clock import Clock, ClockHandle
 
 __all__ = ["ScheduledTimer", "Timer", "TimerState"]
 
@@ -43,6 +46,18 @@ class ScheduledTimer:
         self._owner = owner
         self.state = state
         self.handle: ClockHandle | None = None
+
+    def arm(self, clock: Clock, delay: float, fire: Callable[[], None], lock: Lock) -> None:
+        """Start ``clock`` for this timer; a ``cancel`` that got in first stops it at once.
+
+        ``lock`` is the owning store's, under which ``state`` and ``handle`` change.
+        """
+        handle = clock.call_later(delay, fire)
+        with lock:
+            self.handle = handle
+            cancelled_meanwhile = self.state is TimerState.CANCELLED
+        if cancelled_meanwhile:
+            handle.cancel()
 
     def cancel(self) -> bool:
         """True when this call stopped the event from firing."""

@@ -652,12 +652,7 @@ class RedisEventStore(Registrations):
             self._timers[timer] = ""
         self._count("timers_pending")
         fire = partial(contextvars.copy_context().run, self._fire, timer, event, ctx)
-        handle = self._clock.call_later(delay, fire)
-        with self._lock:
-            timer.handle = handle
-            cancelled_meanwhile = timer.state is TimerState.CANCELLED
-        if cancelled_meanwhile:
-            handle.cancel()
+        timer.arm(self._clock, delay, fire, self._lock)
         return timer
 
     def _run_immediately(self, event: Event, ctx: Context | None) -> None:
