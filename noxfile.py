@@ -19,7 +19,8 @@ PACKAGES = [
 ]
 HARNESS = ["python", "-m", "goeventbus_bench"]
 PRIVATE_REDIS = ["python", "-m", "goeventbus_variants.redisstore.server", "--"]
-REDIS_STORE = "goeventbus_variants.redisstore.store:RedisEventStore"
+#: registered implementations that keep their store on a Redis server
+ON_REDIS = {"redis"}
 CONFORMANCE_REPORTS = "reports/conformance"
 LIST_IMPLEMENTATIONS = (
     "from goeventbus_conformance.loading import registered; print(*sorted(registered()))"
@@ -44,20 +45,19 @@ def conformance(session: nox.Session) -> None:
     """The conformance suite against every registered implementation, or the one given.
 
     ``nox -s conformance -- --impl module:Class`` tests just that class; any other
-    arguments (``--hypothesis-profile thorough``, ``-k machines``) reach pytest.
+    arguments (``--hypothesis-profile thorough``, ``-k machines``) reach pytest. The
+    Redis store runs against a private redis-server, started for it and stopped after.
     """
-    session.install("-e", ".[conformance]")
+    session.install("-e", ".[conformance,redis-server]")
     suite = ["pytest", "--pyargs", "goeventbus_conformance"]
     report = f"--conformance-report={CONFORMANCE_REPORTS}"
     if any(arg.startswith("--impl") for arg in session.posargs):
-        session.run(*suite, report, *session.posargs)
+        session.run(*PRIVATE_REDIS, *suite, report, *session.posargs)
         return
     names = session.run("python", "-c", LIST_IMPLEMENTATIONS, silent=True)
     for name in str(names).split():
-        session.run(*suite, f"--impl={name}", report, *session.posargs)
-    # The Redis store (issue 6, not registered yet) against a private server.
-    session.install("-e", ".[conformance,redis]")
-    session.run(*PRIVATE_REDIS, *suite, f"--impl={REDIS_STORE}", report, *session.posargs)
+        server = PRIVATE_REDIS if name in ON_REDIS else []
+        session.run(*server, *suite, f"--impl={name}", report, *session.posargs)
 
 
 @nox.session

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from goeventbus import EventStore
 from goeventbus_bench import matrix
 from goeventbus_bench.anchor import go_anchor
+from goeventbus_bench.redis_floors import PIPELINED, ROUND_TRIP, URL_ENV
 from goeventbus_bench.registry import BASELINE, CASES, IMPLEMENTATION, PEER, Params
 from goeventbus_bench.sizes import QUICK
 from goeventbus_bench.subjects import (
@@ -17,6 +20,7 @@ from goeventbus_bench.subjects import (
     peer_subjects,
 )
 from goeventbus_bench.timing import parallel
+from goeventbus_variants.redisstore.server import RedisServer
 
 GO_SUITE = (
     "Subscribe", "SubscribeParallel", "Publish", "PublishAfterPrefill", "SubscribeLargePayload",
@@ -54,13 +58,25 @@ def test_the_go_anchor_holds_the_published_figures_of_known_cases() -> None:
 
 
 def test_baselines_and_peers_only_do_the_shared_work() -> None:
+    in_process = {"Deliver", "EnqueueDispatch"}
+    on_redis = {"Subscribe", "SubscribeMany", "EnqueueDispatch", "EnqueueDispatch/Processes"}
     for subject in baseline_subjects() + peer_subjects():
-        assert {c.name for c in CASES.values() if c.body_for(subject.name, subject.kind)} <= {
-            "Deliver",
-            "EnqueueDispatch",
-        }
+        shared = on_redis if subject.needs_redis else in_process
+        assert {c.name for c in CASES.values() if c.body_for(subject.name, subject.kind)} <= shared
     assert CASES["Deliver"].body_for("floor", BASELINE) is not None
     assert CASES["EnqueueDispatch"].body_for("pyee", PEER) is None
+    assert CASES["SubscribeMany"].body_for(PIPELINED, BASELINE) is not None
+
+
+def test_a_case_across_processes_applies_only_to_stores_shared_by_processes() -> None:
+    processes = CASES["EnqueueDispatch/Processes"]
+    assert processes.parallel
+    assert processes.body_for("redis", IMPLEMENTATION) is not None
+    assert processes.body_for("reference", IMPLEMENTATION) is None
+    assert processes.body_for(ROUND_TRIP, BASELINE) is not None
+    needs = {s.name for s in implementations(["reference", "redis"]) + baseline_subjects()
+             if s.needs_redis}  # fmt: skip
+    assert needs == {"redis", ROUND_TRIP, PIPELINED}
 
 
 def test_the_matrix_expands_parallel_cases_by_workers_and_filters() -> None:
@@ -99,25 +115,35 @@ def test_subjects_are_found_by_name_or_module_class() -> None:
     assert Subject("reference", IMPLEMENTATION).load() is EventStore
 
 
+@pytest.fixture(scope="module")
+def redis_url() -> Iterator[str]:
+    """A private server for the Redis store and its floors (the harness starts one too)."""
+    with RedisServer() as server, pytest.MonkeyPatch.context() as patch:
+        patch.setenv(URL_ENV, server.url)
+        yield server.url
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
-def test_every_case_body_runs_against_the_reference(name: str) -> None:
+def test_every_case_body_runs_against_an_implementation(name: str, redis_url: str) -> None:
     case = CASES[name]
-    body = case.body_for("reference", IMPLEMENTATION)
+    subject = "reference" if case.only is None else case.only[0]
+    body = case.body_for(subject, IMPLEMENTATION)
     assert body is not None
     workers = 2 if case.parallel else 1
-    assert body(3, EventStore, Params(QUICK, workers)) > 0.0
+    assert body(3, find(subject).load(), Params(QUICK, workers)) > 0.0
 
 
 @pytest.mark.parametrize("subject", baseline_subjects() + peer_subjects(), ids=lambda s: s.name)
-def test_every_baseline_and_peer_body_runs(subject: Subject) -> None:
+def test_every_baseline_and_peer_body_runs(subject: Subject, redis_url: str) -> None:
     subject.load()
     ran = 0
     for case in CASES.values():
         body = case.body_for(subject.name, subject.kind)
         if body is not None:
-            assert body(2, None, Params(QUICK)) > 0.0
+            workers = 2 if case.parallel else 1
+            assert body(2, None, Params(QUICK, workers)) > 0.0
             ran += 1
-    assert ran == 1
+    assert ran >= 1
 
 
 def test_parallel_splits_the_loops_and_reraises_a_thread_error() -> None:

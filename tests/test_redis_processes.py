@@ -141,3 +141,39 @@ def test_a_publisher_killed_mid_dispatch_leaves_its_events_to_another(server: Re
     assert stats.balanced
     survivor.close()
     client.close()
+
+
+def scheduling_victim(url: str, name: str, ready_key: str) -> None:
+    """Schedules an event two seconds ahead, then dies before it is due (killed by the test)."""
+    store = RedisEventStore({}, 64, url=url, name=name, lease=1.0)
+    store.schedule_after(2.0, Event("t", "p", {"id": "t"}))
+    redis.Redis.from_url(url).rpush(ready_key, 1)
+    threading.Event().wait()
+
+
+def test_a_timer_of_a_killed_process_fires_in_another(server: RedisServer) -> None:
+    name, ready_key = uuid.uuid4().hex, f"scheduled:{uuid.uuid4().hex}"
+    ran: list[str] = []
+    survivor = RedisEventStore({"p": lambda ctx, args: ran.append(args["id"])}, 64,
+                               url=server.url, name=name, lease=1.0)  # fmt: skip
+    survivor.publish()  # a handle that publishes watches for dead handles' timers
+    victim = multiprocessing.get_context("spawn").Process(
+        target=scheduling_victim, args=(server.url, name, ready_key)
+    )
+    victim.start()
+    client = redis.Redis.from_url(server.url)
+    assert client.blpop([ready_key], timeout=WAIT) is not None, "the victim never scheduled"
+    assert survivor.stats().timers_pending == 1
+    os.kill(victim.pid, signal.SIGKILL)  # type: ignore[arg-type]
+    victim.join(WAIT)
+    deadline = time.monotonic() + WAIT
+    while not ran:  # the victim's lease (1 s) runs out, the survivor adopts, then it is due
+        assert time.monotonic() < deadline, "the dead process's timer never fired"
+        time.sleep(0.05)
+    time.sleep(0.2)
+    assert ran == ["t"]
+    stats = survivor.stats()
+    assert (stats.timers_pending, stats.published, stats.processed) == (0, 1, 1)
+    assert stats.balanced
+    survivor.close()
+    client.close()

@@ -54,7 +54,7 @@ def test_a_dead_process_claim_is_recovered_by_another(server: RedisServer) -> No
         a.subscribe(Event(str(n), "p", {"n": n}))
     claim, events = a._claim()  # claimed, then "the process dies" before dispatching
     assert [e.args for e in events] == [{"n": 0}, {"n": 1}, {"n": 2}]
-    a._stop_renewing.set()
+    a._stop_keeping.set()
     a._client.zadd(a._keys.claims, {claim.id: 0})  # its lease has run out
     b.publish()
     assert survivor.values() == [0, 1, 2]

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from goeventbus_bench import compare, matrix, runner
 from goeventbus_bench.registry import IMPLEMENTATION
+from goeventbus_bench.services import servers_for
 from goeventbus_bench.sizes import FULL, QUICK
 from goeventbus_bench.subjects import (
     Subject,
@@ -127,8 +128,12 @@ def _run(args: argparse.Namespace, argv: Sequence[str]) -> int:
         return 0
     directory = args.output or REPORTS / f"{time.strftime('%Y%m%d-%H%M%S')}-{sizes.name}"
     print(f"{len(entries)} benchmarks ({sizes.name} sizes) -> {directory / runner.RESULTS}")
-    memory = [] if args.no_memory else [s for s in usable if s.kind == IMPLEMENTATION]
-    runner.run(entries, sizes, directory, record, memory)
+    # A store on a server keeps its ring there: this process's memory says little of it.
+    memory = [
+        s for s in usable if s.kind == IMPLEMENTATION and not s.needs_redis and not args.no_memory
+    ]
+    with servers_for(entry.subject for entry in entries):
+        runner.run(entries, sizes, directory, record, memory)
     print(f"{record.measured} of {record.entries} measured in {record.duration_seconds:.0f} s")
     if args.report and record.measured:
         _build_report([directory / runner.RESULTS], directory, REPORTS / "conformance")

@@ -9,17 +9,24 @@ that measures the same work: per-event dispatch, or async cost including drain.
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from goeventbus import Context, Event, OverrunPolicy
 from goeventbus_bench.registry import Params, case
+from goeventbus_bench.team import across_processes
 from goeventbus_bench.timing import parallel, perf_counter
+from goeventbus_conformance.loading import resolve
 
 PROJECTION = "p"
 BACKGROUND = Context.background()
 ARGS: dict[str, Any] = {"k": "v"}
 EVENT = Event("id", PROJECTION, ARGS)
 REQUEST = {"path": "/events", "body": b'{"k": "v"}'}
+#: implementations whose processes can share one store (the others live in one process)
+SHARED_ACROSS_PROCESSES = ("redis",)
 
 
 def handler(ctx: Context, args: dict[str, Any]) -> None:
@@ -229,6 +236,36 @@ def enqueue_dispatch(loops: int, cls: Any, params: Params) -> float:
                 subscribe(EVENT)
             publish()
         return perf_counter() - started
+
+
+def _shared_store(path: str, name: str, ring: int, batch: int) -> Callable[[int], None]:
+    """In a team member: a handle on the shared store ``name``, subscribing then publishing."""
+    store = resolve(path).cls({PROJECTION: handler}, ring, name=name)
+    subscribe, publish = store.subscribe, store.publish
+
+    def work(loops: int) -> None:
+        for _ in range(loops):
+            for _ in range(batch):
+                subscribe(EVENT)
+            publish()
+
+    return work
+
+
+@case(
+    "EnqueueDispatch/Processes",
+    "event",
+    "worker processes, each with its own handle on one shared store, each subscribing a "
+    "batch then publishing; aggregate time per event (events/s = 1e9 ÷ ns)",
+    parallel=True,
+    batch=lambda sizes: sizes.batch,
+    only=SHARED_ACROSS_PROCESSES,
+)
+def enqueue_dispatch_processes(loops: int, cls: Any, params: Params) -> float:
+    path = f"{cls.__module__}:{cls.__qualname__}"
+    ring = max(params.sizes.ring, params.workers * params.sizes.batch)
+    factory = partial(_shared_store, path, uuid.uuid4().hex, ring, params.sizes.batch)
+    return across_processes(params.workers, loops, path, factory)
 
 
 @case(

@@ -11,7 +11,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
-from goeventbus_bench import baselines, cases, peers  # noqa: F401  (they register bodies)
+from goeventbus_bench import (  # noqa: F401  (they register bodies)
+    baselines,
+    cases,
+    peers,
+    redis_floors,
+)
 from goeventbus_bench.registry import CASES, Case
 from goeventbus_bench.sizes import Sizes
 from goeventbus_bench.subjects import Subject

@@ -49,11 +49,15 @@ class Case:
     batch: Callable[[Sizes], int] | None = None
     #: time functions by subject kind (implementations) or by subject name
     bodies: dict[str, TimeFunc] = field(default_factory=dict, compare=False)
+    #: the only implementations the case applies to (by registered name); None: all
+    only: tuple[str, ...] | None = None
 
     def body_for(self, subject_name: str, kind: str) -> TimeFunc | None:
-        return self.bodies.get(subject_name) or (
-            self.bodies.get(kind) if kind == IMPLEMENTATION else None
-        )
+        if subject_name in self.bodies:
+            return self.bodies[subject_name]
+        if kind != IMPLEMENTATION or (self.only is not None and subject_name not in self.only):
+            return None
+        return self.bodies.get(kind)
 
     def inner_loops(self, sizes: Sizes) -> int:
         return self.batch(sizes) if self.batch else 1
@@ -71,14 +75,15 @@ def case(
     go_shaped: bool = False,
     honest: str | None = None,
     batch: Callable[[Sizes], int] | None = None,
+    only: tuple[str, ...] | None = None,
 ) -> Callable[[TimeFunc], TimeFunc]:
-    """Register a case with its body for every store implementation."""
+    """Register a case with its body for every store implementation (or those in ``only``)."""
 
     def register(fn: TimeFunc) -> TimeFunc:
         if name in CASES:
             raise ValueError(f"case {name!r} is registered twice")
         CASES[name] = Case(
-            name, operation, doc, parallel, go_shaped, honest, batch, {IMPLEMENTATION: fn}
+            name, operation, doc, parallel, go_shaped, honest, batch, {IMPLEMENTATION: fn}, only
         )
         return fn
 

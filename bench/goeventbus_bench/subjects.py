@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, packages_distributions, version
 from typing import Any
 
-from goeventbus_bench import baselines, peers
+from goeventbus_bench import baselines, peers, redis_floors
 from goeventbus_bench.registry import BASELINE, IMPLEMENTATION, PEER
 from goeventbus_conformance.loading import ImplementationError, registered, resolve
+
+REDIS_STORE = "goeventbus_variants.redisstore"
 
 
 class UnavailableError(Exception):
@@ -29,8 +31,20 @@ class Subject:
     #: ``module:Class`` of an implementation, the module of a peer, "" for a baseline
     target: str = ""
 
+    @property
+    def needs_redis(self) -> bool:
+        """Measured against a Redis server (the harness starts one unless given one)."""
+        return self.target.startswith(REDIS_STORE) or self.name in redis_floors.NAMES
+
     def load(self) -> Any:
         """The store class for an implementation; None for others, once importable."""
+        if self.needs_redis:
+            try:
+                importlib.import_module("redis")
+            except ImportError as exc:
+                raise UnavailableError(
+                    f"{self.name} needs redis-py ({exc}): pip install 'goeventbus[redis]'"
+                ) from exc
         if self.kind == IMPLEMENTATION:
             try:
                 return resolve(self.name).cls
@@ -61,7 +75,7 @@ def implementations(specs: Iterable[str] = ()) -> list[Subject]:
 
 
 def baseline_subjects() -> list[Subject]:
-    return [Subject(name, BASELINE) for name in baselines.NAMES]
+    return [Subject(name, BASELINE) for name in (*baselines.NAMES, *redis_floors.NAMES)]
 
 
 def peer_subjects() -> list[Subject]:

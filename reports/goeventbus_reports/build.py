@@ -8,11 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from goeventbus_bench.anchor import go_anchor, go_on_this_machine
+from goeventbus_bench.redis_floors import ROUND_TRIP
 from goeventbus_bench.results import Table, load_suite, measurement
 from goeventbus_reports import conformance, environment, goals, html, plots, tables
 from goeventbus_reports.style import ns
 
 PLOTS = "plots"
+PROCESSES = "EnqueueDispatch/Processes"
 REPORT = "report.md"
 
 
@@ -91,9 +93,25 @@ def build(results: Sequence[Path], out: Path, conformance_dir: Path) -> Path:
     memory = {name: m for run in runs for name, m in dict(run.get("memory", {})).items()}
     lines += ["## Performance goals", "", *goals.section(table, go_on_this_machine(), memory), ""]
     lines += ["## Memory", "", *goals.memory_section(memory), ""]
-    lines += ["## Scaling", "", "Aggregate operations per second of threads sharing one store.", ""]
+    lines += [
+        "## Scaling",
+        "",
+        "Aggregate operations per second of threads sharing one store "
+        "(of processes, for `/Processes`).",
+        "",
+    ]
     lines += tables.scaling(table)
     lines += _image(plots.scaling(table, anchor, figures), out, "scaling")
+    lines += [
+        "## Across processes",
+        "",
+        f"`{PROCESSES}`: each process has its own handle on one store kept on a Redis "
+        "server, subscribes a batch and publishes; the floor does the same with bare "
+        "redis-py (RPUSH each event, then LPOP and dispatch each).",
+        "",
+        *tables.processes(table, PROCESSES, ROUND_TRIP),
+        "",
+    ]
     lines += ["## Per case", "", '<details markdown="1"><summary>one figure per case</summary>', ""]
     lines += [
         f"![{p.stem}]({p.relative_to(out).as_posix()})"

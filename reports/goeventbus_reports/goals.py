@@ -1,4 +1,4 @@
-"""Issue 5's performance goals, checked against one run: the ratio, the target, the verdict.
+"""The performance goals (issues 5 and 6), checked against one run: ratio, target, verdict.
 
 Each goal is data: which implementations it binds, how its ratio is computed from
 the measurements (medians of the same run, so the machine's noise mostly cancels),
@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from goeventbus_bench.anchor import Anchor
+from goeventbus_bench.cases import SHARED_ACROSS_PROCESSES
+from goeventbus_bench.redis_floors import PIPELINED, ROUND_TRIP
 from goeventbus_bench.registry import IMPLEMENTATION
 from goeventbus_bench.results import Table
 from goeventbus_reports.tables import markdown_table
 
-#: every in-process implementation
+#: every in-process implementation (a store on a server has goals of its own)
 EVERY = ("*",)
 #: peak memory over the stream may exceed the filled ring's by this much and stay "flat"
 FLAT = 1.10
@@ -123,6 +125,16 @@ GOALS = (
         "memory flat: a DROP_OLDEST stream's peak within 10 % of the filled ring's",
         EVERY, "peak during the stream ÷ after filling the ring", _memory_growth, FLAT,
     ),
+    Goal(
+        "redis: subscribe + publish per event within 3× of bare redis-py RPUSH/LPOP",
+        ("redis",), f"EnqueueDispatch ÷ EnqueueDispatch[{ROUND_TRIP}]",
+        _over(("EnqueueDispatch", None), ("EnqueueDispatch", ROUND_TRIP)), 3.0,
+    ),
+    Goal(
+        "redis: subscribe_many per event within 1.5× of one pipelined RPUSH of the events",
+        ("redis",), f"SubscribeMany ÷ SubscribeMany[{PIPELINED}]",
+        _over(("SubscribeMany", None), ("SubscribeMany", PIPELINED)), 1.5,
+    ),
 )  # fmt: skip
 
 
@@ -156,7 +168,11 @@ def verdicts(evidence: Evidence) -> list[Verdict]:
     implementations = evidence.table.subjects(IMPLEMENTATION)
     found = []
     for goal in GOALS:
-        subjects = implementations if goal.subjects == EVERY else goal.subjects
+        subjects = (
+            [s for s in implementations if s not in SHARED_ACROSS_PROCESSES]
+            if goal.subjects == EVERY
+            else goal.subjects
+        )
         for subject in subjects:
             if subject in implementations:
                 found.append(Verdict(goal, subject, goal.ratio(evidence, subject)))

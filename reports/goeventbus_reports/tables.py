@@ -125,10 +125,10 @@ def cases(table: Table, anchor: Anchor) -> list[str]:
 
 
 def scaling(table: Table) -> list[str]:
-    """Aggregate throughput of the parallel cases by worker threads, and most against fewest."""
+    """Aggregate throughput of the parallel cases by workers, and most against fewest."""
     rows = []
     for case in (c for c in CASES.values() if c.parallel):
-        for name in table.subjects(IMPLEMENTATION):
+        for name in table.subjects(IMPLEMENTATION) + table.subjects(BASELINE):
             by_workers = {
                 m.workers: m for m in table.all if m.case == case.name and m.subject == name
             }
@@ -144,8 +144,31 @@ def scaling(table: Table) -> list[str]:
         return ["No parallel case was measured."]
     header = [
         "case",
-        "implementation",
+        "subject",
         *(f"{w} worker{'s' * (w > 1)} (ops/s)" for w in WORKER_COUNTS),
     ]
     header.append("most ÷ fewest workers")
     return markdown_table(header, rows, "ll" + "r" * (len(WORKER_COUNTS) + 1))
+
+
+def processes(table: Table, case: str, floor: str) -> list[str]:
+    """Events per second of processes sharing one store on a server, against bare redis-py."""
+    rows = []
+    for name in table.subjects(IMPLEMENTATION):
+        for workers in WORKER_COUNTS:
+            ours, bare = table.get(case, name, workers), table.get(case, floor, workers)
+            if ours is None:
+                continue
+            rows.append(
+                [
+                    f"**{name}**",
+                    str(workers),
+                    f"{1 / ours.median:,.0f}",
+                    f"{1 / bare.median:,.0f}" if bare else DASH,
+                    f"{ours.median / bare.median:.2f}" if bare else DASH,
+                ]
+            )
+    if not rows:
+        return ["No store shared across processes was measured."]
+    header = ["implementation", "processes", "events/s", f"{floor} events/s", "cost ÷ floor's"]
+    return markdown_table(header, rows, "lrrrr")

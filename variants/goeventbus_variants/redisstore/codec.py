@@ -3,7 +3,9 @@
 Never pickles: a pickle read from a shared server would let anyone who can write to
 that server run code in every process that reads it. JSON carries exactly what
 round-trips equal: ``None``, ``bool``, ``int``, finite ``float``, ``str``, lists and
-dicts with ``str`` keys, nested. Anything else is refused at ``subscribe`` with a
+dicts with ``str`` keys, nested, plus ``bytes`` (Go's events carry ``[]byte``), which
+travel as ``{"$bytes": base64}``; a dict of exactly that shape is therefore refused,
+as it would come back as bytes. Anything else is refused at ``subscribe`` with a
 ``TypeError`` that names where it is, before anything reaches the server.
 
 A projection is a ``str``, an ``int``, or a frozen dataclass whose fields are
@@ -17,6 +19,7 @@ one arrives as a ``Foreign`` projection, which no handler matches.
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import json
 import math
@@ -29,6 +32,7 @@ __all__ = ["Foreign", "decode", "encode", "type_name"]
 
 CTX_KEY = "__ctx"
 TAG = "$dataclass"
+BYTES = "$bytes"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -63,7 +67,7 @@ def _refuse(where: str, value: object) -> TypeError:
 
 
 def _check(value: object, where: str) -> None:
-    if value is None or type(value) in (bool, int, str):
+    if value is None or type(value) in (bool, int, str, bytes):
         return
     if type(value) is float:
         if not math.isfinite(value):
@@ -74,6 +78,8 @@ def _check(value: object, where: str) -> None:
             _check(item, f"{where}[{index}]")
         return
     if type(value) is dict:
+        if len(value) == 1 and BYTES in value:
+            raise _refuse(f"{where} (the shape bytes travel in)", value)
         for key, item in value.items():
             if type(key) is not str:
                 raise _refuse(f"{where} key", key)
@@ -95,7 +101,20 @@ def encode(event: Event, uid: str) -> str:
         {"u": uid, "i": event.id, "p": projection, "a": args},
         separators=(",", ":"),
         allow_nan=False,
+        default=_bytes,
     )
+
+
+def _bytes(value: object) -> dict[str, str]:
+    if type(value) is bytes:
+        return {BYTES: base64.b64encode(value).decode("ascii")}
+    raise _refuse("value", value)  # _check let nothing else through
+
+
+def _revive(document: dict[str, Any]) -> Any:
+    if len(document) == 1 and BYTES in document:
+        return base64.b64decode(document[BYTES])
+    return document
 
 
 def decode(text: str | bytes, known: Mapping[str, type] | None = None) -> tuple[str, Event]:
@@ -103,7 +122,7 @@ def decode(text: str | bytes, known: Mapping[str, type] | None = None) -> tuple[
 
     ``known`` maps ``type_name`` to the dataclasses this process may rebuild.
     """
-    document: dict[str, Any] = json.loads(text)
+    document: dict[str, Any] = json.loads(text, object_hook=_revive)
     projection = document["p"]
     if type(projection) is dict:
         cls = (known or {}).get(projection[TAG])

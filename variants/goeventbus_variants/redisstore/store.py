@@ -19,12 +19,14 @@ import threading
 import time
 import uuid
 import weakref
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import partial
 from types import CoroutineType, TracebackType
 from typing import Any, ClassVar, Final
 
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from goeventbus import (
     BufferFullError,
@@ -57,10 +59,13 @@ from goeventbus.waiting import wait_until
 from goeventbus.workers import WorkerPool
 from goeventbus_variants.redisstore import codec
 from goeventbus_variants.redisstore.scripts import (
+    ACCEPTED,
     BLOCK,
     DROP_OLDEST,
     FULL,
+    REFUSE,
     RETURN_ERROR,
+    Due,
     Keys,
     Scripts,
 )
@@ -71,7 +76,7 @@ URL_ENV = "GOEVENTBUS_REDIS_URL"
 DEFAULT_URL = "redis://localhost:6379/0"
 #: a claim not renewed for this long belongs to a dead process (``lease=`` changes it)
 LEASE_SECONDS = 10.0
-#: how long one server call may take before it counts as lost
+#: how long one server call may take before it counts as lost (``timeout=`` changes it)
 SOCKET_TIMEOUT = 5.0
 #: BLOCK waiters re-check this often even if no wake-up reaches them
 WAIT_SLICE = 1.0
@@ -150,6 +155,7 @@ class RedisEventStore(Registrations):
         url: str | None = None,
         name: str | None = None,
         lease: float = LEASE_SECONDS,
+        timeout: float = SOCKET_TIMEOUT,
     ) -> None:
         check_dispatcher(dispatcher)
         check_size(size)
@@ -164,20 +170,26 @@ class RedisEventStore(Registrations):
         self._policy = policy
         self._async = async_mode
         self._clock: Clock = clock if clock is not None else default_clock()
+        for what, seconds in (("lease", lease), ("timeout", timeout)):
+            if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds <= 0:
+                raise ValueError(f"{what} must be a positive number of seconds, got {seconds!r}")
+        # redis-py would retry every failed call (ten times, by default), which makes the
+        # time to fail unbounded and repeats calls that may have landed; the store retries
+        # only what the server deduplicates, and reports the rest (OutcomeUnknownError).
         self._client = redis.Redis.from_url(
             url or os.environ.get(URL_ENV) or DEFAULT_URL,
-            socket_timeout=SOCKET_TIMEOUT,
-            socket_connect_timeout=SOCKET_TIMEOUT,
+            socket_timeout=timeout,
+            socket_connect_timeout=timeout,
+            retry=Retry(NoBackoff(), 0),
         )
-        # Its sockets close with the store, even one that is never closed.
-        weakref.finalize(self, self._client.close)
+        self._wait_slice = min(WAIT_SLICE, timeout / 2)
         self._keys = Keys(name or uuid.uuid4().hex)
-        if not lease > 0:
-            raise ValueError(f"lease must be a positive number of seconds, got {lease!r}")
         self._lease = lease
-        self._scripts = Scripts(self._client)
+        self._lease_ms = max(1, int(lease * 1000))
+        self._scripts = Scripts(self._client, self._keys)
         self._me = uuid.uuid4().hex
         self._sequence = itertools.count()
+        self._serial = itertools.count()
         self._lock = threading.Lock()
         self._idle = threading.Condition(self._lock)
         self._pipeline = Pipeline()
@@ -192,8 +204,11 @@ class RedisEventStore(Registrations):
         self._entering = 0
         self._closed = False
         self._shut_down = False
-        self._renewer: threading.Thread | None = None
-        self._stop_renewing = threading.Event()
+        self._keeper: threading.Thread | None = None
+        self._stop_keeping = threading.Event()
+        # Its sockets and its keeper thread end with the store, even one never closed.
+        weakref.finalize(self, self._client.close)
+        weakref.finalize(self, self._stop_keeping.set)
         self._commits = threading.local()
         self._known: dict[str, type] = {}
         self._learn(*dispatcher.keys())
@@ -224,6 +239,10 @@ class RedisEventStore(Registrations):
     def name(self) -> str:
         return self._keys.name
 
+    def _unique(self) -> str:
+        """An id no other call, in this process or any other, ever gets (cheaper than uuid4)."""
+        return f"{self._me}-{next(self._serial)}"
+
     # -- the server ---------------------------------------------------------------
 
     def _count(self, counter: str, amount: int = 1) -> None:
@@ -236,20 +255,17 @@ class RedisEventStore(Registrations):
         A reply lost to a timeout is retried once with the same sequence number, which
         the server deduplicates; if that fails too the outcome is unknown.
         """
-        keys = self._keys
         client = f"{self._me}:{threading.get_ident()}"
-        args: list[str | int] = [self._size, policy, client, next(self._sequence), *encoded]
+        sequence = next(self._sequence)
         try:
             with _server_call("subscribe"):
-                status, _ = self._scripts.subscribe(
-                    keys=[keys.ring, keys.stats, keys.clients], args=args
-                )
-        except OutcomeUnknownError:
-            with _server_call("subscribe (retried)"):
-                status, _ = self._scripts.subscribe(
-                    keys=[keys.ring, keys.stats, keys.clients], args=args
-                )
-        return int(status)
+                return self._scripts.subscribe(self._size, policy, client, sequence, encoded)
+        except OutcomeUnknownError as lost:
+            try:
+                with _server_call("subscribe (retried)"):
+                    return self._scripts.subscribe(self._size, policy, client, sequence, encoded)
+            except ServerUnavailableError as exc:  # the first attempt may still have landed
+                raise OutcomeUnknownError(f"{lost}; then {exc}") from exc
 
     # -- enqueueing ---------------------------------------------------------------
 
@@ -273,22 +289,23 @@ class RedisEventStore(Registrations):
         try:
             check_event(event)
             check_ctx(ctx)
-            encoded = codec.encode(event, uuid.uuid4().hex)
+            encoded = codec.encode(event, self._unique())
             self._learn(event.projection)
             with self._entered("subscribe"):
-                self._enqueue(encoded, ctx)
+                self._enqueue(partial(self._send, [encoded]), ctx)
         except Exception as exc:
             if not isinstance(exc, RedisStoreError):
                 with contextlib.suppress(RedisStoreError):
                     self._count("rejected")
             raise
 
-    def _enqueue(self, encoded: str, ctx: Context | None) -> None:
+    def _enqueue(self, send: Callable[[int], int], ctx: Context | None) -> int:
+        """``send(policy)`` until the server takes it; ``send`` answers FULL or anything else."""
         while True:
             policy = _POLICIES[self._policy]
-            status = self._send([encoded], policy)
+            status = send(policy)
             if status != FULL:
-                return
+                return status
             if policy == RETURN_ERROR:
                 raise BufferFullError(f"ring buffer full: size {self._size}")
             if policy == BLOCK:
@@ -310,11 +327,13 @@ class RedisEventStore(Registrations):
             try:
                 if ctx.err() is None and not self._closed:
                     deadline = ctx.deadline
-                    remaining = WAIT_SLICE if deadline is None else deadline - time.monotonic()
+                    remaining = (
+                        self._wait_slice if deadline is None else deadline - time.monotonic()
+                    )
                     if remaining > 0:
                         with _server_call("waiting for room"):
                             self._client.blpop(
-                                [self._keys.room, wake], timeout=min(remaining, WAIT_SLICE)
+                                [self._keys.room, wake], timeout=min(remaining, self._wait_slice)
                             )
             finally:
                 self._count("waiters", -1)
@@ -338,7 +357,7 @@ class RedisEventStore(Registrations):
             check_ctx(ctx)
             for event in batch:
                 check_event(event)
-                encoded.append(codec.encode(event, uuid.uuid4().hex))
+                encoded.append(codec.encode(event, self._unique()))
                 self._learn(event.projection)
         except Exception as exc:
             refusal: Exception | None = exc
@@ -354,7 +373,7 @@ class RedisEventStore(Registrations):
                     for one in encoded:
                         if self._closed:
                             raise StoreClosedError("subscribe on a closed store")
-                        self._enqueue(one, ctx)
+                        self._enqueue(partial(self._send, [one]), ctx)
                         accepted += 1
         except EventBusError as exc:
             refusal = exc
@@ -375,7 +394,6 @@ class RedisEventStore(Registrations):
         self._publish()
 
     def _publish(self) -> None:
-        self._recover()
         claim, events = self._claim()
         if not events:
             return
@@ -388,20 +406,15 @@ class RedisEventStore(Registrations):
             self._dispatch_sync([(event, None) for event in events], claim=claim)
 
     def _claim(self) -> tuple[_Claim, list[Event]]:
-        claim = _Claim(f"{self._me}-{uuid.uuid4().hex}", 0)
-        keys = self._keys
-        deadline_ms = int((time.time() + self._lease) * 1000)
+        claim = _Claim(self._unique(), 0)
         with _server_call("publish"):
-            raw = self._scripts.claim(
-                keys=[keys.ring, keys.claims, keys.stats, keys.room],
-                args=[keys.claim(claim.id), deadline_ms, claim.id],
-            )
+            raw = self._scripts.claim(claim.id, self._lease_ms)
+        self._start_keeping()
         events = [self._decode(text) for text in raw]
         claim.left = len(events)
         if events:
             with self._lock:
                 self._claims[claim.id] = claim
-            self._start_renewing()
         return claim, events
 
     def _decode(self, text: bytes) -> Event:
@@ -418,45 +431,43 @@ class RedisEventStore(Registrations):
                 self._known[codec.type_name(type(projection))] = type(projection)
 
     def _finish(self, claim: _Claim) -> None:
-        keys = self._keys
         with self._lock:
             self._claims.pop(claim.id, None)
         with _server_call("finishing a publish"):
             self._scripts.finish(
-                keys=[keys.claims, keys.stats],
-                args=[
-                    keys.claim(claim.id), claim.id,
-                    claim.processed, claim.errors, claim.unhandled, claim.discarded,
-                ],
-            )  # fmt: skip
-
-    def _recover(self) -> int:
-        """Put the events of claims whose lease expired back in front of the ring."""
-        keys = self._keys
-        with _server_call("recovering abandoned claims"):
-            recovered: int = self._scripts.recover(
-                keys=[keys.claims, keys.ring], args=[int(time.time() * 1000), keys.claim("")]
+                claim.id, claim.processed, claim.errors, claim.unhandled, claim.discarded
             )
-        return recovered
 
-    def _start_renewing(self) -> None:
+    def _start_keeping(self) -> None:
         with self._lock:
-            if self._renewer is not None:
+            if self._keeper is not None or self._stop_keeping.is_set():
                 return
-            self._renewer = threading.Thread(
-                target=self._renew_leases, name="goeventbus-redis-leases", daemon=True
+            self._keeper = threading.Thread(
+                target=_keep,
+                args=(weakref.ref(self), self._stop_keeping, self._lease / 3),
+                name="goeventbus-redis-keeper",
+                daemon=True,
             )
-            self._renewer.start()
+            self._keeper.start()
 
-    def _renew_leases(self) -> None:
-        """While this process lives, its claims keep their leases, however slow a handler."""
-        while not self._stop_renewing.wait(self._lease / 3):
-            with self._lock:
-                ids = list(self._claims)
-            deadline_ms = int((time.time() + self._lease) * 1000)
-            for claim_id in ids:
-                with contextlib.suppress(redis.RedisError):
-                    self._scripts.renew(keys=[self._keys.claims], args=[deadline_ms, claim_id])
+    def _keep_alive(self) -> None:
+        """Renew this handle's leases; recover dead handles' claims and adopt their timers."""
+        with self._lock:
+            claim_ids = list(self._claims)
+        self._scripts.keep_alive(self._me, claim_ids, self._lease_ms)
+        for due in self._scripts.adopt(self._me, self._lease_ms):
+            self._arm_adopted(due)
+
+    def _arm_adopted(self, due: Due) -> None:
+        """Fire a dead handle's timer from here, at its due time on this store's clock."""
+        event = self._decode(due.event)
+        timer = ScheduledTimer(self)
+        with self._lock:
+            if self._closed:
+                return
+            self._timers[timer] = due.id
+        fire = partial(self._fire, timer, event, None)
+        timer.arm(self._clock, max(0.0, due.due - self._clock.now()), fire, self._lock)
 
     def _deliver(self, event: Event, ctx: Context | None) -> object:
         """Run one event; return ``None``, the handler's exception, or ``_UNHANDLED``."""
@@ -516,7 +527,7 @@ class RedisEventStore(Registrations):
     def _hand_back(self, events: list[Event]) -> None:
         """An interrupted batch's rest goes back in front of everything pending."""
         if events:
-            encoded = [codec.encode(event, uuid.uuid4().hex) for event in events]
+            encoded = [codec.encode(event, self._unique()) for event in events]
             with _server_call("handing back an interrupted batch"):
                 self._client.lpush(self._keys.ring, *reversed(encoded))
 
@@ -582,7 +593,7 @@ class RedisEventStore(Registrations):
             wait_until(self._idle, lambda: not self._in_flight, ctx)
             self._shut_down = True
         self._pool.stop()
-        self._stop_renewing.set()
+        self._stop_keeping.set()
 
     def metrics(self) -> Metrics:
         stats = self.stats()
@@ -623,24 +634,25 @@ class RedisEventStore(Registrations):
             due = due_time(at)
             check_event(event)
             check_ctx(ctx)
-            codec.encode(event, "")
+            encoded = codec.encode(event, "")
         except Exception:
             self._count("rejected")
             raise
-        return self._schedule(due - self._clock.now(), event, ctx)
+        return self._schedule(due - self._clock.now(), event, ctx, encoded)
 
     def schedule_after(self, delay: Any, event: Event, ctx: Context | None = None) -> Timer:
         try:
             seconds = delay_seconds(delay)
             check_event(event)
             check_ctx(ctx)
-            codec.encode(event, "")
+            encoded = codec.encode(event, "")
         except Exception:
             self._count("rejected")
             raise
-        return self._schedule(seconds, event, ctx)
+        return self._schedule(seconds, event, ctx, encoded)
 
-    def _schedule(self, delay: float, event: Event, ctx: Context | None) -> Timer:
+    def _schedule(self, delay: float, event: Event, ctx: Context | None, encoded: str) -> Timer:
+        """A timer on this process's clock, and on the server in case this process dies."""
         if self._closed:
             self._count("rejected")
             raise StoreClosedError("schedule on a closed store")
@@ -648,9 +660,14 @@ class RedisEventStore(Registrations):
             self._run_immediately(event, ctx)
             return ScheduledTimer(None, TimerState.FIRED)
         timer = ScheduledTimer(self)
+        timer_id = self._unique()
+        with _server_call("schedule"):
+            self._scripts.schedule(
+                timer_id, self._clock.now() + delay, self._me, self._lease_ms, encoded
+            )
         with self._lock:
-            self._timers[timer] = ""
-        self._count("timers_pending")
+            self._timers[timer] = timer_id
+        self._start_keeping()
         fire = partial(contextvars.copy_context().run, self._fire, timer, event, ctx)
         timer.arm(self._clock, delay, fire, self._lock)
         return timer
@@ -673,34 +690,47 @@ class RedisEventStore(Registrations):
                 pipe.execute()
 
     def _fire(self, timer: ScheduledTimer, event: Event, ctx: Context | None) -> None:
+        """Move the timer's event from the server's schedule to its ring, then publish."""
         with self._lock:
             if timer.state is not TimerState.PENDING:
                 return
             timer.state = TimerState.FIRED
-            self._timers.pop(timer, None)
-        self._count("timers_pending", -1)
+            timer_id = self._timers.pop(timer)
+            closed = self._closed
+
+        def send(policy: int) -> int:
+            with _server_call("firing a timer"):
+                return self._scripts.fire(self._size, policy, timer_id, self._me)
+
         try:
-            self.subscribe(event, ctx)
+            if closed:
+                send(REFUSE)
+                raise StoreClosedError("timer fired on a closed store")
+            status = self._enqueue(send, ctx)
         except Exception as exc:
+            if not isinstance(exc, RedisStoreError):
+                with contextlib.suppress(RedisStoreError):
+                    self._count("rejected")
             self._pipeline.report(ctx or _BACKGROUND, event, exc)
             return
-        with contextlib.suppress(StoreClosedError):
-            self.publish()
+        if status == ACCEPTED:
+            with contextlib.suppress(StoreClosedError):
+                self.publish()
 
     def _cancel_timer(self, timer: ScheduledTimer) -> bool:
         with self._lock:
             if timer.state is not TimerState.PENDING:
                 return False
             timer.state = TimerState.CANCELLED
-            self._timers.pop(timer, None)
+            timer_id = self._timers.pop(timer)
             handle = timer.handle
         if handle is not None:
             handle.cancel()
-        with _server_call("cancelling a timer"), self._client.pipeline(transaction=True) as pipe:
-            pipe.hincrby(self._keys.stats, "timers_pending", -1)
-            pipe.hincrby(self._keys.stats, "timers_cancelled", 1)
-            pipe.execute()
-        return True
+        with _server_call("cancelling a timer"):
+            if self._scripts.cancel(timer_id, self._me):
+                return True
+        timer.state = TimerState.FIRED  # another process took it over and fired it
+        return False
 
     # -- transactions -------------------------------------------------------------
 
@@ -721,7 +751,7 @@ class RedisEventStore(Registrations):
                     raise BufferFullError(
                         f"transaction of {count} events cannot fit a store of size {self._size}"
                     )
-                encoded = [codec.encode(event, uuid.uuid4().hex) for event in events]
+                encoded = [codec.encode(event, self._unique()) for event in events]
                 claim, reply = self._commit_all(encoded, ctx)
         except EventBusError as exc:
             if not isinstance(exc, RedisStoreError):
@@ -732,26 +762,21 @@ class RedisEventStore(Registrations):
         claim.left = len(claimed)
         with self._lock:
             self._claims[claim.id] = claim
-        self._start_renewing()
         self._commits.claim = claim
         return [(event, None) for event in claimed], len(claimed) - len(events)
 
     def _commit_all(self, encoded: list[str], ctx: Context | None) -> tuple[_Claim, list[bytes]]:
-        keys = self._keys
         while True:
-            claim = _Claim(f"{self._me}-{uuid.uuid4().hex}", 0)
-            deadline_ms = int((time.time() + self._lease) * 1000)
+            claim = _Claim(self._unique(), 0)
             client = f"{self._me}:{threading.get_ident()}"
+            policy, sequence = _POLICIES[self._policy], next(self._sequence)
             with _server_call("commit"):
                 reply = self._scripts.commit(
-                    keys=[keys.ring, keys.stats, keys.clients, keys.claims, keys.room],
-                    args=[
-                        self._size, _POLICIES[self._policy], client, next(self._sequence),
-                        keys.claim(claim.id), deadline_ms, claim.id, *encoded,
-                    ],
-                )  # fmt: skip
-            if int(reply[0]) != FULL:
-                return claim, list(reply[1:])
+                    self._size, policy, client, sequence, claim.id, self._lease_ms, encoded
+                )
+            if reply is not None:
+                self._start_keeping()
+                return claim, reply
             if self._policy is not OverrunPolicy.BLOCK:
                 raise BufferFullError(f"no room for a transaction of {len(encoded)} events")
             self._wait_for_room(ctx)
@@ -772,3 +797,14 @@ class RedisEventStore(Registrations):
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open"
         return f"<RedisEventStore {self.name} size={self._size} {state}>"
+
+
+def _keep(store: weakref.ref[RedisEventStore], stop: threading.Event, period: float) -> None:
+    """The keeper thread: holds its store only weakly, so an unclosed store still goes away."""
+    while not stop.wait(period):
+        live = store()
+        if live is None:
+            return
+        with contextlib.suppress(redis.RedisError, EventBusError):
+            live._keep_alive()
+        del live
