@@ -100,7 +100,7 @@ def report(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """The full benchmark matrix (about 14 minutes here for 4 implementations), then its report."""
+    """The full benchmark matrix (about 26 minutes here for 5 implementations), then its report."""
     session.install("-e", ".[bench]")
     session.run(*HARNESS, "run", "--strict", "--report", *session.posargs)
 
