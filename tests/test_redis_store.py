@@ -11,11 +11,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from goeventbus import Event
+from goeventbus import Context, DeadlineExceededError, Event, OverrunPolicy
 from goeventbus_variants.redisstore import store as redis_store
 from goeventbus_variants.redisstore.server import RedisServer, free_port
 from goeventbus_variants.redisstore.store import RedisEventStore, ServerUnavailableError
-from tests.conftest import Recorder
+from tests.conftest import Recorder, join, spawn
 
 
 @pytest.fixture(scope="module")
@@ -77,3 +77,28 @@ def test_what_cannot_cross_processes_is_refused_and_counted(server: RedisServer)
     assert store.stats().rejected == 1
     assert store.stats().pending == 0
     store.close()
+
+
+def test_a_block_deadline_shorter_than_a_millisecond_is_not_a_forever_wait(
+    server: RedisServer,
+) -> None:
+    """Redis reads a BLPOP timeout that rounds to 0 ms as "block forever"."""
+    store = RedisEventStore({}, 1, OverrunPolicy.BLOCK, url=server.url, timeout=2.0)
+    store.subscribe(Event("full", "p", None))
+    for micros in range(50, 1000, 50):
+        ctx = Context.background().with_timeout(micros / 1e6)
+        outcome: list[BaseException] = []
+        join(spawn(_recording_subscribe, store, ctx, outcome))
+        assert len(outcome) == 1
+        assert isinstance(outcome[0], DeadlineExceededError), outcome
+    assert store.stats().pending == 1
+    store.close()
+
+
+def _recording_subscribe(
+    store: RedisEventStore, ctx: Context, outcome: list[BaseException]
+) -> None:
+    try:
+        store.subscribe(Event("late", "p", None), ctx)
+    except BaseException as exc:
+        outcome.append(exc)

@@ -80,6 +80,9 @@ LEASE_SECONDS = 10.0
 SOCKET_TIMEOUT = 5.0
 #: BLOCK waiters re-check this often even if no wake-up reaches them
 WAIT_SLICE = 1.0
+#: the shortest BLPOP: Redis 6.2 turns 0.001 s into 0 ms, which blocks forever (a
+#: deadline is checked after the wait, and the server wakes blocked clients every 100 ms)
+MIN_BLOCK = 0.01
 
 _BACKGROUND: Final = Context.background()
 _POLICIES: Final = {
@@ -125,6 +128,11 @@ def _server_call(what: str) -> Any:
             raise OutcomeUnknownError(f"{what}: connection lost ({exc})") from exc
 
     return translated()
+
+
+def _blpop_timeout(remaining: float, most: float) -> float:
+    """Redis truncates BLPOP timeouts to whole milliseconds and reads 0 as "forever"."""
+    return max(MIN_BLOCK, min(remaining, most))
 
 
 class _Claim:
@@ -333,7 +341,8 @@ class RedisEventStore(Registrations):
                     if remaining > 0:
                         with _server_call("waiting for room"):
                             self._client.blpop(
-                                [self._keys.room, wake], timeout=min(remaining, self._wait_slice)
+                                [self._keys.room, wake],
+                                timeout=_blpop_timeout(remaining, self._wait_slice),
                             )
             finally:
                 self._count("waiters", -1)
