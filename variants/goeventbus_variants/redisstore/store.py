@@ -639,29 +639,24 @@ class RedisEventStore(Registrations):
     # -- scheduling ---------------------------------------------------------------
 
     def schedule(self, at: Any, event: Event, ctx: Context | None = None) -> Timer:
-        try:
-            due = due_time(at)
-            check_event(event)
-            check_ctx(ctx)
-            encoded = codec.encode(event, "")
-        except Exception:
-            self._count("rejected")
-            raise
-        return self._schedule(due - self._clock.now(), event, ctx, encoded)
+        return self._schedule(lambda: due_time(at) - self._clock.now(), event, ctx)
 
     def schedule_after(self, delay: Any, event: Event, ctx: Context | None = None) -> Timer:
+        return self._schedule(lambda: delay_seconds(delay), event, ctx)
+
+    def _schedule(self, delay_of: Callable[[], float], event: Event, ctx: Context | None) -> Timer:
+        """A timer on this process's clock, and on the server in case this process dies.
+
+        ``delay_of`` checks the due time or delay as it computes it; any refusal is counted.
+        """
         try:
-            seconds = delay_seconds(delay)
+            delay = delay_of()
             check_event(event)
             check_ctx(ctx)
             encoded = codec.encode(event, "")
         except Exception:
             self._count("rejected")
             raise
-        return self._schedule(seconds, event, ctx, encoded)
-
-    def _schedule(self, delay: float, event: Event, ctx: Context | None, encoded: str) -> Timer:
-        """A timer on this process's clock, and on the server in case this process dies."""
         if self._closed:
             self._count("rejected")
             raise StoreClosedError("schedule on a closed store")
